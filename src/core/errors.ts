@@ -1,0 +1,57 @@
+/**
+ * Coded errors. Every failure that crosses a boundary (config file, CLI, HTTP, MQTT, frames, model files) is a
+ * MyoError with a stable `MYO_ERR_*` code from this one catalogue, so operators, tests and the edges (HTTP status,
+ * MQTT error responses, exit codes) can rely on the code instead of the message text.
+ */
+export const ERROR_CATALOGUE = {
+  MYO_ERR_CONFIG_INVALID: { httpStatus: 500, exitCode: 78, summary: 'configuration is invalid' },
+  MYO_ERR_CONFIG_UNREADABLE: { httpStatus: 500, exitCode: 78, summary: 'configuration file cannot be read or parsed' },
+  MYO_ERR_USAGE: { httpStatus: 400, exitCode: 64, summary: 'command line usage error' },
+  MYO_ERR_CAPTURE_SPAWN: { httpStatus: 503, exitCode: 69, summary: 'capture subprocess could not be started' },
+  MYO_ERR_CAPTURE_STREAM: { httpStatus: 503, exitCode: 65, summary: 'capture stream is malformed' },
+  MYO_ERR_CAPTURE_SOURCE: { httpStatus: 503, exitCode: 69, summary: 'capture source failed' },
+  MYO_ERR_FRAME_INVALID: { httpStatus: 422, exitCode: 65, summary: 'frame is malformed' },
+  MYO_ERR_PHANTOM_PARAMS: { httpStatus: 400, exitCode: 64, summary: 'phantom parameters are out of range' },
+  MYO_ERR_IO: { httpStatus: 500, exitCode: 74, summary: 'file system operation failed' },
+  MYO_ERR_ABORTED: { httpStatus: 503, exitCode: 75, summary: 'operation was cancelled' },
+  MYO_ERR_NOT_READY: { httpStatus: 503, exitCode: 75, summary: 'part is not ready' },
+  MYO_ERR_LIFECYCLE: { httpStatus: 500, exitCode: 70, summary: 'part started or stopped out of order' },
+  MYO_ERR_INTERNAL: { httpStatus: 500, exitCode: 70, summary: 'internal error' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export class MyoError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MyoError';
+    this.code = code;
+    this.details = Object.freeze({ ...details });
+  }
+
+  get httpStatus(): number {
+    return ERROR_CATALOGUE[this.code].httpStatus;
+  }
+
+  get exitCode(): number {
+    return ERROR_CATALOGUE[this.code].exitCode;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details: Readonly<Record<string, unknown>> } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isMyoError(value: unknown, code?: ErrorCode): value is MyoError {
+  return value instanceof MyoError && (code === undefined || value.code === code);
+}
+
+/** Wraps anything thrown into a MyoError, keeping the original as `cause`. */
+export function toMyoError(value: unknown, fallback: ErrorCode = 'MYO_ERR_INTERNAL'): MyoError {
+  if (value instanceof MyoError) return value;
+  const message = value instanceof Error ? value.message : String(value);
+  return new MyoError(fallback, message, {}, { cause: value });
+}
