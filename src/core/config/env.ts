@@ -30,7 +30,7 @@ export function listEnvKeys(schema: TSchema, path: string[] = []): EnvKey[] {
 }
 
 function leafKind(schema: TSchema): string {
-  const kind = String(schema[Kind]);
+  const kind = schema[Kind];
   if (kind === 'Union') {
     const members = (schema as TSchema & { anyOf: TSchema[] }).anyOf;
     const literalTypes = new Set(members.map((m) => typeof (m as TSchema & { const?: unknown }).const));

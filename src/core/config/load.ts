@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Value } from '@sinclair/typebox/value';
+import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { MyoError } from '../errors.js';
 import { applyEnvOverrides } from './env.js';
 import { ConfigSchema, type Config } from './schema.js';
@@ -49,15 +49,12 @@ export function checkConfig(raw: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
   for (const error of Value.Errors(ConfigSchema, candidate)) {
-    let path = pointerToPath(error.path);
+    const path = pointerToPath(error.path);
     let reason = error.message;
-    if (error.schema.additionalProperties === false && isPlainObject(error.value)) {
+    if (error.type === ValueErrorType.ObjectAdditionalProperties) {
+      // TypeBox points at the unexpected key itself; the schema is its parent object's.
       const allowed = Object.keys((error.schema as { properties?: Record<string, unknown> }).properties ?? {});
-      const unknown = Object.keys(error.value).filter((key) => !allowed.includes(key));
-      if (unknown.length > 0) {
-        path = [path === '(root)' ? '' : path, unknown[0]].filter(Boolean).join('.');
-        reason = `unknown key (allowed here: ${allowed.join(', ')})`;
-      }
+      reason = `unknown key (allowed here: ${allowed.join(', ')})`;
     }
     const id = `${path}\u0000${reason}`;
     if (seen.has(id)) continue;

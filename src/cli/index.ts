@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+import { toMyoError, MyoError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
+import { runDaemon } from '../main.js';
+import { configCommand } from './config-command.js';
+import { processIo, type CliIo } from './output.js';
+import { phantomCommand } from './phantom-command.js';
+
+const USAGE = `myoscreen ${VERSION}: myometrial invasion screening appliance (demonstration, not a clinical device)
+
+usage: myoscreen <command> [options]
+
+commands:
+  run [--config FILE]          run the daemon (the default command)
+  config check FILE [--json]   validate a configuration file
+  config show [--json]         print the effective configuration
+  config env [--json]          list configuration keys and their environment variables
+  phantom export --out DIR --count N [--seed S] [--size PX] [--positive-fraction F] [--threshold T] [--json]
+                               write a phantom data set in the training layout
+  version                      print the version
+`;
+
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'run':
+        return await runDaemon(rest, { ...io.env });
+      case 'config':
+        return await configCommand(rest, io);
+      case 'phantom':
+        return await phantomCommand(rest, io);
+      case 'version':
+      case '--version':
+        io.stdout(`${VERSION}\n`);
+        return 0;
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(USAGE);
+        return 0;
+      default:
+        throw new MyoError('MYO_ERR_USAGE', `unknown command "${command}"\n\n${USAGE}`);
+    }
+  } catch (error) {
+    const nodeCode = (error as { code?: unknown }).code;
+    const isUsage = typeof nodeCode === 'string' && nodeCode.startsWith('ERR_PARSE_ARGS_');
+    const coded = toMyoError(error, isUsage ? 'MYO_ERR_USAGE' : 'MYO_ERR_INTERNAL');
+    io.stderr(`myoscreen: ${coded.code}: ${coded.message}\n`);
+    return coded.exitCode;
+  }
+}
+
+runCli(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // A stopped daemon or a finished command must not be kept alive by a stray handle.
+    setTimeout(() => process.exit(code), 500).unref();
+  },
+  (error: unknown) => {
+    process.stderr.write(`myoscreen: ${String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,106 @@
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { loadConfig } from './core/config/index.js';
+import { isMyoError, toMyoError } from './core/errors.js';
+import { createRootLogger } from './core/logger.js';
+import { createDaemon } from './daemon.js';
+
+/** SIGTERM/SIGINT must end the process within this time even if a part hangs while stopping. */
+const STOP_DEADLINE_MS = 2000;
+
+export const EXIT = { ok: 0, failure: 1, forced: 2 } as const;
+
+/**
+ * Process glue only: arguments, configuration, the root logger, signals and exit codes. Everything else happens in
+ * createDaemon, which tests build directly.
+ */
+export async function runDaemon(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { config: { type: 'string', short: 'c' } },
+    allowPositionals: false,
+  });
+  const file = values.config ?? env.MYOSCREEN_CONFIG;
+
+  let loaded;
+  try {
+    loaded = loadConfig({ file, env });
+  } catch (error) {
+    const coded = toMyoError(error);
+    process.stderr.write(`myoscreen: ${coded.code}: ${coded.message}\n`);
+    return coded.exitCode;
+  }
+
+  const { config } = loaded;
+  const logger = createRootLogger({ level: config.log.level, deviceId: config.device.id });
+  logger.info({ configFile: loaded.file ?? '(embedded defaults)', envOverrides: loaded.envOverrides }, 'configuration loaded');
+  const daemon = createDaemon({ config, logger });
+  const startAbort = new AbortController();
+
+  const stopped = new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting now');
+        logger.flush();
+        resolve(EXIT.forced);
+        return;
+      }
+      stopping = true;
+      logger.info({ signal }, 'stop requested');
+      startAbort.abort(new Error(`stopped by ${signal}`));
+      const deadline = setTimeout(() => {
+        logger.error({ deadlineMs: STOP_DEADLINE_MS }, 'stop deadline passed: exiting anyway');
+        resolve(EXIT.forced);
+      }, STOP_DEADLINE_MS);
+      deadline.unref();
+      daemon
+        .stop()
+        .then(() => resolve(EXIT.ok))
+        .catch((error: unknown) => {
+          logger.error({ err: error }, 'stop failed');
+          resolve(EXIT.failure);
+        })
+        .finally(() => clearTimeout(deadline));
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+
+  try {
+    await daemon.start(startAbort.signal);
+  } catch (error) {
+    if (startAbort.signal.aborted) return stopped;
+    const coded = toMyoError(error);
+    logger.fatal({ err: error, code: coded.code }, 'start failed');
+    await daemon.stop().catch(() => undefined);
+    logger.flush();
+    return isMyoError(error) ? error.exitCode : EXIT.failure;
+  }
+  const code = await stopped;
+  logger.flush();
+  return code;
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  return entry !== undefined && import.meta.url === pathToFileURL(entry).href;
+}
+
+if (isEntryPoint()) {
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(`myoscreen: uncaught exception: ${error.stack ?? error.message}\n`);
+    process.exit(70);
+  });
+  runDaemon(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+      // Anything still holding the loop open (a stuck socket) must not keep a stopped daemon alive.
+      setTimeout(() => process.exit(code), 200).unref();
+    },
+    (error: unknown) => {
+      process.stderr.write(`myoscreen: ${String(error)}\n`);
+      process.exit(EXIT.failure);
+    },
+  );
+}
