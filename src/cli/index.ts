@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { toMyoError, MyoError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { runDaemon } from '../main.js';
@@ -51,15 +50,3 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     return coded.exitCode;
   }
 }
-
-runCli(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-    // A stopped daemon or a finished command must not be kept alive by a stray handle.
-    setTimeout(() => process.exit(code), 500).unref();
-  },
-  (error: unknown) => {
-    process.stderr.write(`myoscreen: ${String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
