@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startDaemonProcess, type DaemonProcess } from './helpers/daemon-process.js';
+
+let daemon: DaemonProcess | undefined;
+
+afterEach(() => {
+  daemon?.child.kill('SIGKILL');
+  daemon = undefined;
+});
+
+async function scrape(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(url)).text();
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const [name, value] = [line.slice(0, line.lastIndexOf(' ')), Number(line.slice(line.lastIndexOf(' ') + 1))];
+    values.set(name.replace(/\{.*\}/, (labels) => labels.replace(/device="[^"]*",?/, '').replace('{}', '')), value);
+  }
+  return values;
+}
+
+describe('the daemon process', () => {
+  it('runs on the embedded defaults, shows frames flowing at the configured rate, and exits 0 on SIGTERM', async () => {
+    daemon = startDaemonProcess([], {
+      MYOSCREEN_API_PORT: '0',
+      MYOSCREEN_CAPTURE_FPS: '15',
+      MYOSCREEN_STATE_DIR: '/tmp/myo-main-test',
+    });
+    const listening = await daemon.waitForLog((line) => line.msg === 'API listening');
+    const url = String(listening.url);
+
+    const first = await scrape(`${url}/metrics`);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const second = await scrape(`${url}/metrics`);
+    const framesA = first.get('myoscreen_capture_frames_total') ?? 0;
+    const framesB = second.get('myoscreen_capture_frames_total') ?? 0;
+    const rate = (framesB - framesA) / 2;
+    // The phantom paces at capture.fps; allow for scheduling jitter on a loaded 2-core machine.
+    expect(rate).toBeGreaterThan(15 * 0.6);
+    expect(rate).toBeLessThan(15 * 1.3);
+    expect(second.get('myoscreen_capture_fps')).toBeGreaterThan(8);
+    expect(second.get('myoscreen_capture_source_connected{source="phantom"}')).toBe(1);
+
+    const readyz = await fetch(`${url}/readyz`);
+    expect([200, 503]).toContain(readyz.status);
+
+    const t0 = Date.now();
+    daemon.child.kill('SIGTERM');
+    const exit = await daemon.exited;
+    expect(exit.code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(daemon.logs.some((line) => line.msg === 'stopped')).toBe(true);
+  });
+
+  it('refuses a bad configuration with the key path and exit code 78', async () => {
+    daemon = startDaemonProcess([], { MYOSCREEN_API_PORT: 'eighty' });
+    const exit = await daemon.exited;
+    expect(exit.code).toBe(78);
+  });
+});
