@@ -1,7 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemonProcess, type DaemonProcess } from './helpers/daemon-process.js';
+import { ensureBuilt } from './helpers/ensure-built.js';
 
 let daemon: DaemonProcess | undefined;
+
+beforeAll(() => ensureBuilt(), 120_000);
 
 afterEach(() => {
   daemon?.child.kill('SIGKILL');

@@ -2,6 +2,7 @@ import { toMyoError, MyoError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { runDaemon } from '../main.js';
 import { configCommand } from './config-command.js';
+import { modelCommand } from './model-command.js';
 import { processIo, type CliIo } from './output.js';
 import { phantomCommand } from './phantom-command.js';
 
@@ -16,6 +17,7 @@ commands:
   config env [--json]          list configuration keys and their environment variables
   phantom export --out DIR --count N [--seed S] [--size PX] [--positive-fraction F] [--threshold T] [--json]
                                write a phantom data set in the training layout
+  model pack|verify|keygen     sign a training export, verify a package, make a signing key
   version                      print the version
 `;
 
@@ -30,6 +32,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         return await configCommand(rest, io);
       case 'phantom':
         return await phantomCommand(rest, io);
+      case 'model':
+        return await modelCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout(`${VERSION}\n`);

@@ -16,6 +16,12 @@ export const ERROR_CATALOGUE = {
   MYO_ERR_ABORTED: { httpStatus: 503, exitCode: 75, summary: 'operation was cancelled' },
   MYO_ERR_NOT_READY: { httpStatus: 503, exitCode: 75, summary: 'part is not ready' },
   MYO_ERR_LIFECYCLE: { httpStatus: 500, exitCode: 70, summary: 'part started or stopped out of order' },
+  MYO_ERR_MODEL_MANIFEST_INVALID: { httpStatus: 422, exitCode: 65, summary: 'model manifest is malformed' },
+  MYO_ERR_MODEL_KEY_UNKNOWN: { httpStatus: 422, exitCode: 77, summary: 'model is signed by a key this device does not trust' },
+  MYO_ERR_MODEL_SIGNATURE: { httpStatus: 422, exitCode: 77, summary: 'model signature does not verify' },
+  MYO_ERR_MODEL_FILE: { httpStatus: 422, exitCode: 65, summary: 'model package file is missing, the wrong size or the wrong hash' },
+  MYO_ERR_MODEL_EXPORT_INVALID: { httpStatus: 422, exitCode: 65, summary: 'training export cannot be packed' },
+  MYO_ERR_KEY_INVALID: { httpStatus: 500, exitCode: 78, summary: 'signing or trusted key cannot be read' },
   MYO_ERR_INTERNAL: { httpStatus: 500, exitCode: 70, summary: 'internal error' },
 } as const;
 

@@ -21,6 +21,8 @@ export interface BusEvents {
   sourceConnected: { source: string; attempt: number; at: number };
   /** The region of interest (the ultrasound fan) was found or moved. */
   roiChanged: { roi: Rect; method: 'configured' | 'auto' | 'full-frame'; at: number };
+  /** The phantom scanner began a script segment; `expected`/`label` carry the exam's ground truth (null otherwise). */
+  phantomSegmentStarted: { index: number; kind: string; expected: string | null; label: 0 | 1 | null; at: number };
   /** A long-lived part finished starting / stopping. */
   partStarted: { part: string; tookMs: number };
   partStopped: { part: string; tookMs: number };

@@ -124,6 +124,11 @@ export const V4l2SourceSchema = Type.Object(
     output: Type.Union([Type.Literal('y4m'), Type.Literal('raw')], { default: 'y4m' }),
     /** Bytes per row of raw output when the producer pads rows (GStreamer pads GRAY8 rows to 4 bytes); 0 = width. */
     stride: Type.Integer({ default: 0, minimum: 0 }),
+    /** GStreamer decode path: `auto` picks nvv4l2decoder on a Jetson (/etc/nv_tegra_release), software elsewhere. */
+    decoder: Type.Union(
+      [Type.Literal('auto'), Type.Literal('software'), Type.Literal('nvv4l2decoder'), Type.Literal('nvjpegdec')],
+      { default: 'auto' },
+    ),
   },
   Strict,
 );
