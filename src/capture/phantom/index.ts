@@ -1,0 +1,49 @@
+export type * from './types.js';
+export { TissueClass, TISSUE_CLASS_COUNT } from './types.js';
+export { Rng, deriveSeed, hash3, hashSeeded, mix32, seedToUint32, unitFromHash } from './rng.js';
+export { NoiseField } from './noise-field.js';
+export { MaskRegion, MIN_WALL_CM, SceneSampler, type WallProfile } from './scene.js';
+export {
+  BORDERLINE_MARGIN,
+  DEFAULT_BORDERLINE_FRACTION,
+  DEFAULT_POSITIVE_FRACTION,
+  DEFAULT_THRESHOLD,
+  MAX_DEPTH_RATIO,
+  MAX_THRESHOLD,
+  MIN_THRESHOLD,
+  createCase,
+  labelFor,
+  resolveCaseOptions,
+  type ResolvedCaseOptions,
+} from './sample-case.js';
+export {
+  FAN_RADIUS_FRACTION,
+  fanLayout,
+  pixelInFan,
+  pixelToScene,
+  probePose,
+  probeToScene,
+  sceneToPixel,
+  sceneToProbe,
+  type FanLayout,
+  type ProbePose,
+} from './fan-geometry.js';
+export {
+  BModeRenderer,
+  renderBMode,
+  type BModeImage,
+  type BModeOptions,
+  type PolarDiagnostics,
+} from './bmode-renderer.js';
+export {
+  DATASET_LAYOUT_VERSION,
+  LABELS_HEADER,
+  PHANTOM_GENERATOR,
+  caseId,
+  exportDataset,
+  resolveExportOptions,
+  splitHint,
+  type ExportDatasetOptions,
+  type ExportSummary,
+  type SplitHint,
+} from './export-dataset.js';
