@@ -1,3 +1,4 @@
+import { toMyoError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
 
 /**
@@ -9,9 +10,9 @@ import type { Frame } from '../core/frame.js';
 export class FrameHandoff {
   readonly #mode: 'newest' | 'all';
   readonly #queue: Frame[] = [];
-  #waiter: { resolve: (frame: Frame | null) => void; reject: (error: unknown) => void } | null = null;
+  #waiter: { resolve: (frame: Frame | null) => void; reject: (error: Error) => void } | null = null;
   #ended = false;
-  #error: unknown = null;
+  #error: Error | null = null;
   #dropped = 0;
   /** Called when the consumer has emptied the queue (mode `all`), so the reader can resume. */
   onDrain: (() => void) | null = null;
@@ -47,7 +48,7 @@ export class FrameHandoff {
   end(error?: unknown): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#error = error ?? null;
+    this.#error = error === undefined ? null : toMyoError(error, 'MYO_ERR_CAPTURE_SOURCE');
     const waiter = this.#waiter;
     this.#waiter = null;
     if (!waiter) return;
@@ -62,7 +63,7 @@ export class FrameHandoff {
       if (this.#queue.length === 0) this.onDrain?.();
       return Promise.resolve(frame);
     }
-    if (this.#ended) return this.#error === null ? Promise.resolve(null) : Promise.reject(this.#error as Error);
+    if (this.#ended) return this.#error === null ? Promise.resolve(null) : Promise.reject(this.#error);
     if (signal.aborted) return Promise.reject(signal.reason as Error);
     this.onDrain?.();
     return new Promise((resolve, reject) => {
@@ -78,7 +79,7 @@ export class FrameHandoff {
         },
         reject: (error) => {
           signal.removeEventListener('abort', onAbort);
-          reject(error as Error);
+          reject(error);
         },
       };
     });

@@ -1,5 +1,6 @@
+import { MyoError } from '../core/errors.js';
 import type { Rect } from '../core/frame.js';
-import { largestComponent } from './cell-grid.js';
+import { largestComponent, type CellComponent } from './cell-grid.js';
 import type { GrayImage } from './gray-frame.js';
 import { fullFrame, padAndClamp, rectIoU, rectProblem } from './rect.js';
 
@@ -19,11 +20,13 @@ export interface RoiDetectorOptions {
   readonly sampleStep?: number;
   /** Mean absolute difference of a cell between two frames above which it changed, gray levels (default 4). */
   readonly cellChangeThreshold?: number;
+  /** Absolute difference of one sample between two frames above which it changed, for the edges (default 6). */
+  readonly sampleChangeThreshold?: number;
   /** Fraction of frame pairs in which a cell must change to count as moving (default 0.3): a ticking clock fails. */
   readonly movingFraction?: number;
   /** Smallest region accepted as the fan, as a fraction of the frame (default 0.02). */
   readonly minAreaFraction?: number;
-  /** Pixels added around the found region (default 8). */
+  /** Pixels added around the found region (default 4: one sample step, the edge's uncertainty). */
   readonly padding?: number;
   /** Cell mean above which a cell counts as lit in the single-frame fallback (default 24). */
   readonly litThreshold?: number;
@@ -72,7 +75,9 @@ export class RoiDetector {
   #framesSinceSettle = 0;
   #pairs = 0;
   #previous: Uint8Array | null = null;
+  #lastSamples: Uint8Array | null = null;
   #changed: Uint16Array = new Uint16Array(0);
+  #sampleChanged: Uint16Array = new Uint16Array(0);
   #cellDiff: Float64Array = new Float64Array(0);
   #cellSum: Float64Array = new Float64Array(0);
 
@@ -81,9 +86,10 @@ export class RoiDetector {
       cellSize: 16,
       sampleStep: 4,
       cellChangeThreshold: 4,
+      sampleChangeThreshold: 6,
       movingFraction: 0.3,
       minAreaFraction: 0.02,
-      padding: 8,
+      padding: 4,
       litThreshold: 24,
       moveBelowIoU: 0.85,
       ...options,
@@ -119,7 +125,7 @@ export class RoiDetector {
   #manual(frame: GrayImage, resized: boolean): RoiUpdate {
     if (!resized) return this.#fixed(fullFrame(frame.width, frame.height), 'configured', false);
     const rect = this.#o.rect;
-    const problem = rect ? rectProblem(rect, frame.width, frame.height) : 'capture.roi.rect is not set';
+    const problem = rect ? rectProblem(rect, frame.width, frame.height) : 'is not set';
     if (problem !== null || !rect) {
       return this.#fixed(fullFrame(frame.width, frame.height), 'full-frame', true, `capture.roi.rect ${problem ?? ''}`);
     }
@@ -128,7 +134,7 @@ export class RoiDetector {
 
   #auto(frame: GrayImage): RoiUpdate {
     const grid = this.#grid;
-    if (!grid) throw new Error('unreachable: grid is set on the first frame');
+    if (!grid) throw new MyoError('MYO_ERR_INTERNAL', 'ROI grid missing: it is set on the first frame');
     if (!this.#learning) {
       this.#framesSinceSettle += 1;
       if (this.#provisional || this.#framesSinceSettle >= this.#o.recheckEveryFrames) this.#startLearning();
@@ -164,6 +170,7 @@ export class RoiDetector {
     this.#current = null;
     this.#provisional = false;
     this.#changed = new Uint16Array(cols * rows);
+    this.#sampleChanged = new Uint16Array(sampleCols * sampleRows);
     this.#cellDiff = new Float64Array(cols * rows);
     this.#cellSum = new Float64Array(cols * rows);
     this.#startLearning();
@@ -174,6 +181,7 @@ export class RoiDetector {
     this.#pairs = 0;
     this.#previous = null;
     this.#changed.fill(0);
+    this.#sampleChanged.fill(0);
   }
 
   /** Samples the frame on the grid and counts, per cell, whether it changed since the previous frame. */
@@ -186,17 +194,21 @@ export class RoiDetector {
     cellDiff.fill(0);
     cellSum.fill(0);
     const data = frame.data;
+    const sampleThreshold = this.#o.sampleChangeThreshold;
+    const sampleChanged = this.#sampleChanged;
     let k = 0;
     for (let sy = 0; sy < grid.sampleRows; sy++) {
       const row = sy * step * frame.width;
       for (let sx = 0; sx < grid.sampleCols; sx++) {
-        const v = data[row + sx * step] ?? 0;
-        const cell = grid.sampleCell[k] ?? 0;
+        const v = data[row + sx * step] as number;
+        const cell = grid.sampleCell[k] as number;
         samples[k] = v;
-        cellSum[cell] = (cellSum[cell] ?? 0) + v;
+        cellSum[cell] = (cellSum[cell] as number) + v;
         if (previous) {
-          const d = v - (previous[k] ?? 0);
-          cellDiff[cell] = (cellDiff[cell] ?? 0) + (d < 0 ? -d : d);
+          const d = v - (previous[k] as number);
+          const a = d < 0 ? -d : d;
+          cellDiff[cell] = (cellDiff[cell] as number) + a;
+          if (a > sampleThreshold) sampleChanged[k] = (sampleChanged[k] as number) + 1;
         }
         k += 1;
       }
@@ -209,6 +221,7 @@ export class RoiDetector {
       this.#pairs += 1;
     }
     this.#previous = samples;
+    this.#lastSamples = samples;
   }
 
   /** Ends a learning window; returns whether the ROI changed. */
@@ -224,7 +237,8 @@ export class RoiDetector {
     const motion = largestComponent(moving, grid.cols, grid.rows);
     if (motion && motion.cells >= minCells) {
       this.#provisional = false;
-      return this.#adopt(this.#toRect(motion, grid, frame));
+      const changed = this.#sampleChanged;
+      return this.#adopt(this.#refine(motion, grid, frame, (k) => (changed[k] as number) >= needed));
     }
     // Nothing moves: keep a motion-based ROI we already have; otherwise settle on the largest lit region for now.
     if (this.#current && !this.#provisional) return false;
@@ -235,7 +249,9 @@ export class RoiDetector {
     const region = largestComponent(lit, grid.cols, grid.rows);
     this.#provisional = true;
     if (!region || region.cells < minCells) return false;
-    return this.#adopt(this.#toRect(region, grid, frame));
+    const last = this.#lastSamples;
+    const litThreshold = this.#o.litThreshold;
+    return this.#adopt(this.#refine(region, grid, frame, (k) => (last?.[k] ?? 0) > litThreshold));
   }
 
   #adopt(roi: Rect): boolean {
@@ -245,13 +261,38 @@ export class RoiDetector {
     return true;
   }
 
-  #toRect(component: { col0: number; row0: number; col1: number; row1: number }, grid: Grid, frame: GrayImage): Rect {
-    const box: Rect = {
-      x: component.col0 * grid.cell,
-      y: component.row0 * grid.cell,
-      width: (component.col1 - component.col0) * grid.cell,
-      height: (component.row1 - component.row0) * grid.cell,
-    };
+  /**
+   * The padded bounding box of the samples that pass `keep` inside the component's cells (grown by one cell), so
+   * the edges are found to a sample step rather than to a whole cell.
+   */
+  #refine(component: CellComponent, grid: Grid, frame: GrayImage, keep: (sample: number) => boolean): Rect {
+    const step = Math.max(1, Math.min(grid.cell, Math.floor(this.#o.sampleStep)));
+    const sx0 = Math.max(0, Math.floor(((component.col0 - 1) * grid.cell) / step));
+    const sy0 = Math.max(0, Math.floor(((component.row0 - 1) * grid.cell) / step));
+    const sx1 = Math.min(grid.sampleCols, Math.ceil(((component.col1 + 1) * grid.cell) / step));
+    const sy1 = Math.min(grid.sampleRows, Math.ceil(((component.row1 + 1) * grid.cell) / step));
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    for (let sy = sy0; sy < sy1; sy++) {
+      for (let sx = sx0; sx < sx1; sx++) {
+        if (!keep(sy * grid.sampleCols + sx)) continue;
+        if (sx < minX) minX = sx;
+        if (sx > maxX) maxX = sx;
+        if (sy < minY) minY = sy;
+        if (sy > maxY) maxY = sy;
+      }
+    }
+    const box: Rect =
+      minX <= maxX
+        ? { x: minX * step, y: minY * step, width: (maxX - minX + 1) * step, height: (maxY - minY + 1) * step }
+        : {
+            x: component.col0 * grid.cell,
+            y: component.row0 * grid.cell,
+            width: (component.col1 - component.col0) * grid.cell,
+            height: (component.row1 - component.row0) * grid.cell,
+          };
     return padAndClamp(box, this.#o.padding, frame.width, frame.height);
   }
 }

@@ -150,26 +150,7 @@ export class SignalMonitor {
     const previous = sameRoi && this.#previous?.length === count ? this.#previous : null;
     // Two sample buffers take turns so a 1080p stream allocates nothing per frame.
     const samples = this.#spare?.length === count ? this.#spare : new Uint8Array(count);
-    const data = frame.data;
-    const width = frame.width;
-    let sum = 0;
-    let sumSq = 0;
-    let diff = 0;
-    let k = 0;
-    for (let y = y0; y < y1; y += step) {
-      const row = y * width;
-      for (let x = x0; x < x1; x += step) {
-        const v = data[row + x] ?? 0;
-        samples[k] = v;
-        sum += v;
-        sumSq += v * v;
-        if (previous) {
-          const d = v - (previous[k] ?? 0);
-          diff += d < 0 ? -d : d;
-        }
-        k += 1;
-      }
-    }
+    const { sum, sumSq, diff } = sampleRoi(frame, x0, y0, x1, y1, step, previous, samples);
     const mean = sum / count;
     const stdDev = Math.sqrt(Math.max(0, sumSq / count - mean * mean));
     const meanAbsDiff = previous ? diff / count : null;
@@ -185,4 +166,51 @@ export class SignalMonitor {
     const unchangedForMs = this.#unchangedSince === null ? 0 : now - this.#unchangedSince;
     return { mean, stdDev, meanAbsDiff, unchangedForMs };
   }
+}
+
+/**
+ * Samples every `step`-th pixel of rows y0..y1 (every `step`-th) and columns x0..x1 into `samples`, summing value,
+ * square and absolute difference to `previous`. Kept as a small free function: V8 optimises it far better than the
+ * same loop inline in the class method, and it runs on every 1080p frame.
+ */
+function sampleRoi(
+  frame: GrayImage,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  step: number,
+  previous: Uint8Array | null,
+  samples: Uint8Array,
+): { sum: number; sumSq: number; diff: number } {
+  const data = frame.data;
+  const width = frame.width;
+  const span = x1 - x0;
+  let sum = 0;
+  let sumSq = 0;
+  let diff = 0;
+  let k = 0;
+  // Indexes are in range by construction, hence the plain `as number` reads.
+  for (let y = y0; y < y1; y += step) {
+    let i = y * width + x0;
+    const end = i + span;
+    if (previous) {
+      for (; i < end; i += step) {
+        const v = data[i] as number;
+        const d = v - (previous[k] as number);
+        samples[k++] = v;
+        sum += v;
+        sumSq += v * v;
+        diff += d < 0 ? -d : d;
+      }
+    } else {
+      for (; i < end; i += step) {
+        const v = data[i] as number;
+        samples[k++] = v;
+        sum += v;
+        sumSq += v * v;
+      }
+    }
+  }
+  return { sum, sumSq, diff };
 }

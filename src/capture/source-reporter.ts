@@ -60,6 +60,12 @@ export class SourceReporter {
     return { seq: this.#seq++, capturedAt: at, width: image.width, height: image.height, format: 'gray8', data: image.data };
   }
 
+  /** A frame was read but passed over (a realtime reader running late): it takes a seq, so the gap shows the drop. */
+  skipped(): void {
+    this.#seq += 1;
+    this.#produced += 1;
+  }
+
   /** The connection went away (or never came): reports it and returns how long to wait before trying again. */
   disconnected(reason: string, details: Record<string, unknown> = {}): number {
     const { bus, clock, name, logger } = this.#deps;

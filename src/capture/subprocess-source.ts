@@ -12,6 +12,7 @@ import { RawFrameParser, type RawFrameGeometry } from './raw-frame-parser.js';
 import { SourceReporter } from './source-reporter.js';
 import { StderrTail } from './stderr-tail.js';
 import { Y4mParser } from './y4m-parser.js';
+import { isAborted } from './abort.js';
 
 /** What the subprocess writes on stdout: self-describing Y4M, or headerless gray frames of a known geometry. */
 export type SubprocessOutput = { readonly format: 'y4m' } | ({ readonly format: 'raw' } & RawFrameGeometry);
@@ -130,7 +131,7 @@ export class SubprocessFrameSource implements FrameSource {
       } catch (error) {
         outcome = { code: null, signal: null, frames: 0, error: toMyoError(error, 'MYO_ERR_CAPTURE_SOURCE'), stderr: [] };
       }
-      if (signal.aborted) return;
+      if (isAborted(signal)) return;
       const clean = outcome.error === null && outcome.code === 0;
       if (clean && onCleanExit === 'end') {
         this.#reporter.ended();
