@@ -17,7 +17,12 @@ async function scrape(url: string): Promise<Map<string, number>> {
   for (const line of text.split('\n')) {
     if (line.startsWith('#') || line.trim() === '') continue;
     const [name, value] = [line.slice(0, line.lastIndexOf(' ')), Number(line.slice(line.lastIndexOf(' ') + 1))];
-    values.set(name.replace(/\{.*\}/, (labels) => labels.replace(/device="[^"]*",?/, '').replace('{}', '')), value);
+    // Drop the device label every sample carries, keep the others: `name{a="x"}`.
+    const key = name.replace(/\{(.*)\}/, (_all, labels: string) => {
+      const kept = labels.split(',').filter((label) => label !== '' && !label.startsWith('device='));
+      return kept.length > 0 ? `{${kept.join(',')}}` : '';
+    });
+    values.set(key, value);
   }
   return values;
 }

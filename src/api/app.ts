@@ -1,4 +1,4 @@
-import { fastify } from 'fastify';
+import { fastify, LogController } from 'fastify';
 import type { Logger } from '../core/logger.js';
 import { isMyoError } from '../core/errors.js';
 import type { MetricsRegistry } from '../telemetry/metrics.js';
@@ -18,7 +18,8 @@ export interface ApiDeps {
 export function buildApiApp(deps: ApiDeps) {
   const app = fastify({
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    // Scrapes and health probes arrive every few seconds: per-request lines would drown the log.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
   });
