@@ -91,7 +91,8 @@ export class PhantomFrameSource implements FrameSource {
     if (this.#player) return this.#player;
     const { config } = this.#deps;
     const { width, height, layout, seed } = config.phantom;
-    this.#player = new ScreenPlayer({ layout, width, height, fps: config.fps, script: this.script, seed });
+    const { clock } = this.#deps;
+    this.#player = new ScreenPlayer({ layout, width, height, fps: config.fps, script: this.script, seed, now: () => clock.now() });
     return this.#player;
   }
 
@@ -108,7 +109,7 @@ export class PhantomFrameSource implements FrameSource {
       // Pacing starts once the first slot is out, so its one-off set-up cost does not make the next slots late.
       let epochStart: number | null = null;
       // Warm the renderer (and the JIT) before pacing starts, so the first real render is not the slowest one.
-      if (realtime) player.prefetch(this.#nextSlot);
+      if (realtime && !signal.aborted) player.prefetch(this.#nextSlot);
       let silentSlots = 0;
       let prefetchedFor = -1;
       while (!isAborted(signal)) {

@@ -1,4 +1,4 @@
-import { CHAR_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, LINE_HEIGHT, glyphColumns } from './font.js';
+import { CHAR_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, LINE_HEIGHT, codePointCount, glyphColumns } from './font.js';
 
 /**
  * Drawing primitives on gray 8-bit buffers (stride == width). Every function clips to the image, so callers can
@@ -182,7 +182,7 @@ export interface TextStyle {
 export function drawText(img: GrayImage, x: number, y: number, text: string, style: TextStyle): Box {
   const scale = Math.max(1, Math.floor(style.scale ?? 1));
   const lines = text.split('\n');
-  const longest = Math.max(...lines.map((line) => [...line].length));
+  const longest = Math.max(...lines.map(codePointCount));
   const box: Box = {
     x: Math.round(x),
     y: Math.round(y),
@@ -259,30 +259,35 @@ export function blitScaled(src: GrayImage, dst: GrayImage, to: Box, filter: Scal
     }
     return;
   }
+  // Fixed point: 8-bit weights, so the inner loop is integer arithmetic on precomputed column tables.
   const x0 = new Int32Array(cols);
   const x1 = new Int32Array(cols);
-  const wx = new Float32Array(cols);
+  const wx = new Int32Array(cols);
   for (let i = 0; i < cols; i++) {
     const sx = Math.min(src.width - 1, Math.max(0, (target.x + i - to.x + 0.5) * fx - 0.5));
     const base = Math.floor(sx);
     x0[i] = base;
     x1[i] = Math.min(src.width - 1, base + 1);
-    wx[i] = sx - base;
+    wx[i] = Math.round((sx - base) * 256);
   }
+  const s = src.data;
+  const out = dst.data;
   for (let row = 0; row < target.height; row++) {
     const sy = Math.min(src.height - 1, Math.max(0, (target.y + row - to.y + 0.5) * fy - 0.5));
     const yb = Math.floor(sy);
-    const wy = sy - yb;
+    const wy = Math.round((sy - yb) * 256);
     const r0 = yb * src.width;
     const r1 = Math.min(src.height - 1, yb + 1) * src.width;
     const d = (target.y + row) * dst.width + target.x;
     for (let i = 0; i < cols; i++) {
-      const a = x0[i] ?? 0;
-      const b = x1[i] ?? 0;
-      const w = wx[i] ?? 0;
-      const top = (src.data[r0 + a] ?? 0) + ((src.data[r0 + b] ?? 0) - (src.data[r0 + a] ?? 0)) * w;
-      const bottom = (src.data[r1 + a] ?? 0) + ((src.data[r1 + b] ?? 0) - (src.data[r1 + a] ?? 0)) * w;
-      dst.data[d + i] = (top + (bottom - top) * wy + 0.5) | 0;
+      const a = x0[i] as number;
+      const b = x1[i] as number;
+      const w = wx[i] as number;
+      const p00 = s[r0 + a] as number;
+      const p10 = s[r1 + a] as number;
+      const top = (p00 << 8) + ((s[r0 + b] as number) - p00) * w;
+      const bottom = (p10 << 8) + ((s[r1 + b] as number) - p10) * w;
+      out[d + i] = ((top << 8) + (bottom - top) * wy + 32768) >> 16;
     }
   }
 }

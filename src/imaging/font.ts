@@ -128,9 +128,16 @@ export function glyphPixel(char: string, col: number, row: number): boolean {
   return ((bits >> row) & 1) === 1;
 }
 
+/** Characters as the font sees them: one glyph per code point. */
+export function codePointCount(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
 /** Size in pixels of `text` drawn on one line at `scale`, without trailing spacing. */
 export function measureText(text: string, scale = 1): { width: number; height: number } {
-  const chars = [...text].length;
+  const chars = codePointCount(text);
   if (chars === 0) return { width: 0, height: 0 };
   return { width: (chars * CHAR_ADVANCE - 1) * scale, height: GLYPH_HEIGHT * scale };
 }
