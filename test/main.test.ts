@@ -60,6 +60,15 @@ describe('the daemon process', () => {
     expect(daemon.logs.some((line) => line.msg === 'stopped')).toBe(true);
   });
 
+  it('stops cleanly on SIGINT too', async () => {
+    daemon = startDaemonProcess([], { MYOSCREEN_API_PORT: '0', MYOSCREEN_STATE_DIR: '/tmp/myo-main-test' });
+    await daemon.waitForLog((line) => line.msg === 'started');
+    const t0 = Date.now();
+    daemon.child.kill('SIGINT');
+    expect((await daemon.exited).code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
   it('refuses a bad configuration with the key path and exit code 78', async () => {
     daemon = startDaemonProcess([], { MYOSCREEN_API_PORT: 'eighty' });
     const exit = await daemon.exited;

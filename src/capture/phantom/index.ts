@@ -47,3 +47,11 @@ export {
   type ExportSummary,
   type SplitHint,
 } from './export-dataset.js';
+
+// The scanner screen and its scripted exams (the `phantom` capture source draws these).
+export type * from './script-types.js';
+export { phantomScript, examTruth } from './script-builder.js';
+export { ScriptTimeline } from './script-timeline.js';
+export { LAYOUT_NAMES, fanBox, fanRect, layoutSpec, type LayoutName } from './screen-layout.js';
+export { ScreenCompositor } from './screen-compositor.js';
+export { ScreenPlayer } from './screen-player.js';
