@@ -49,8 +49,10 @@ export function drawScene(rng: Rng, acq: Acquisition, plan: TumourPlan): Phantom
     gas: [],
     adenomyosis: null,
     background: {
-      echogenicity: textures.range(0.3, 0.75),
-      heterogeneity: textures.range(0.35, 0.7),
+      // Pelvic tissue around the uterus reads darker and calmer than the myometrium on TVUS, so the serosa (the
+      // outer edge the depth ratio refers to) stays visible.
+      echogenicity: textures.range(0.25, 0.5),
+      heterogeneity: textures.range(0.25, 0.5),
       textureSeed: textures.uint32(),
     },
     textureSeed: textures.uint32(),
@@ -175,8 +177,9 @@ function drawTumour(rng: Rng, uterus: UterusShape, endometrium: EndometriumShape
     oppositeRatio: invaded ? depthRatio * rng.range(0, 0.6) : 0,
     peak: rng.range(-0.4, 0.4),
     irregularity: invaded ? harmonics(rng, 3, 2, 7, 0.04, 0.12) : [],
-    // Mostly iso- to hyperechoic and heterogeneous against the myometrium; some nearly isoechoic (hard cases).
-    echogenicity: rng.range(0.7, 2.6),
+    // Endometrial carcinoma is mostly hyperechoic and heterogeneous against the myometrium, some hypoechoic; a
+    // tumour isoechoic to the wall would make its depth unreadable from the image, which no label can then fix.
+    echogenicity: rng.chance(0.7) ? rng.range(1.7, 2.8) : rng.range(0.3, 0.55),
     heterogeneity: rng.range(0.35, 0.9),
     textureSeed: rng.uint32(),
   };
