@@ -14,7 +14,7 @@ import type { CaseKind } from './types.js';
  * a folder without it is an unfinished export.
  */
 
-export const PHANTOM_GENERATOR = { name: 'myoscreen-phantom', version: '1.0.0', renderer: 'bmode' } as const;
+export const PHANTOM_GENERATOR = { name: 'myoscreen-phantom', version: '1.1.0', renderer: 'bmode' } as const;
 export const DATASET_LAYOUT_VERSION = 1;
 export const LABELS_HEADER = 'id,image,patient_id,label,depth_ratio,split_hint,source';
 export const MIN_EXPORT_SIZE = 32;
