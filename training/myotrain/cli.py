@@ -84,6 +84,9 @@ def step_saliency(cfg, log) -> None:
             if str(z["key"]) == key:
                 log("saliency: cache is up to date")
                 return
+    summary = C.run_dir(cfg) / "teacher" / "summary.json"
+    if not summary.exists() or json.loads(summary.read_text()).get("hash") != teacher_hash(cfg):
+        raise RuntimeError("saliency: no teacher trained with this configuration (run the teacher step first)")
     _, sets = _splits_and_sets(cfg, log, ("train",))
     teacher = load_teacher(cfg)
     t0 = time.time()
@@ -98,10 +101,14 @@ def step_saliency(cfg, log) -> None:
 
 
 def _load_cache(cfg):
+    from .train import teacher_hash
     path = _cache_path(cfg)
     if not path.exists():
         return None
     with np.load(path) as z:
+        if str(z["key"]) != teacher_hash(cfg) + C.section_hash(cfg, "saliency"):
+            raise RuntimeError("student: the teacher cache belongs to another teacher or saliency config "
+                               "(run the saliency step)")
         return {"logits": z["logits"], "maps": z["maps"]}
 
 

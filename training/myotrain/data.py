@@ -202,6 +202,23 @@ def phantom_command(out: Path, count: int, seed: int, size: int, positive_fracti
     return cmd
 
 
+def phantom_fingerprint() -> str | None:
+    """sha256 of the built phantom exporter (dist/src/capture/phantom and dist/src/imaging): a change of the
+    phantom's code makes earlier exports stale."""
+    dist = C.REPO_DIR / "dist" / "src"
+    files = sorted(p for sub in ("capture/phantom", "imaging") for p in (dist / sub).rglob("*.js"))
+    if not files:
+        return None
+    h = hashlib.sha256()
+    for p in files:
+        h.update(str(p.relative_to(dist)).encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def source_fingerprint(source: str) -> str | None:
+    return phantom_fingerprint() if source == "phantom" else None
+
+
 def export_split(cfg: dict, split: str, out: Path, log=print) -> Path:
     """Exports one split (idempotent: a finished export leaves export.json with its parameters)."""
     d = cfg["data"]
@@ -210,8 +227,12 @@ def export_split(cfg: dict, split: str, out: Path, log=print) -> Path:
               "positive_fraction": float(s["positive_fraction"]), "threshold": float(d["threshold"]),
               "borderline_fraction": float(d.get("borderline_fraction", -1))}
     stamp = out / "export.json"
-    if stamp.exists() and json.loads(stamp.read_text()).get("params") == params:
-        return out
+    fingerprint = source_fingerprint(d["source"])
+    if stamp.exists():
+        old = json.loads(stamp.read_text())
+        # an export made by other phantom code is stale (stamps without a fingerprint predate this check)
+        if old.get("params") == params and old.get("fingerprint", fingerprint) == fingerprint:
+            return out
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.parent.mkdir(parents=True, exist_ok=True)
@@ -228,7 +249,7 @@ def export_split(cfg: dict, split: str, out: Path, log=print) -> Path:
         bf = params["borderline_fraction"]
         synth_export(tmp, params["count"], params["seed"], params["size"], params["positive_fraction"],
                      params["threshold"], borderline_fraction=0.25 if bf < 0 else bf, prefix="")
-    (tmp / "export.json").write_text(json.dumps({"params": params}, indent=2) + "\n")
+    (tmp / "export.json").write_text(json.dumps({"params": params, "fingerprint": fingerprint}, indent=2) + "\n")
     shutil.rmtree(out, ignore_errors=True)
     os.replace(tmp, out)
     return out

@@ -11,7 +11,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import config as C
 from . import metrics as M
 from .data import ImageSet, Record, read_image
 from .flops import count_macs, count_params

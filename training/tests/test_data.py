@@ -146,3 +146,27 @@ def test_folder_source_prepares_patient_splits(tmp_path):
     assert sum(len(v) for v in splits.values()) == 30
     sets = D.load_all(cfg, splits, ("val",), log=lambda *_: None)
     assert sets["val"].x.shape[1:] == (64, 64) and sets["val"].x.dtype == np.float32
+
+
+def test_an_export_from_other_generator_code_is_redone(tmp_path, monkeypatch):
+    import myotrain.synthetic as S
+    from myotrain import config as C
+
+    cfg = C.load(C.TRAINING_DIR / "config" / "smoke.toml", [f'run.data_dir="{tmp_path}"'])
+    calls = []
+
+    def counting_export(*a, **k):
+        calls.append(a[0])
+        return S.__dict__["_real_export"](*a, **k)
+
+    monkeypatch.setitem(S.__dict__, "_real_export", S.export)
+    monkeypatch.setattr(S, "export", counting_export)
+    monkeypatch.setattr(D, "source_fingerprint", lambda source: "v1")
+    out = tmp_path / "x"
+    D.export_split(cfg, "val", out, log=lambda *_: None)
+    D.export_split(cfg, "val", out, log=lambda *_: None)
+    assert len(calls) == 1  # same parameters, same generator: kept
+    monkeypatch.setattr(D, "source_fingerprint", lambda source: "v2")
+    D.export_split(cfg, "val", out, log=lambda *_: None)
+    assert len(calls) == 2  # the generator changed: exported again
+    assert len(D.read_labels(out)) == int(cfg["data"]["val"]["count"])
