@@ -1,0 +1,1 @@
+pfcep6QF5Bf/pL0wi8njLw+N5QIMCrNMVIrsK+jvPcJka4STqjSevVe7jks59iew62q40APBVv/bHA21EpjCCA==
