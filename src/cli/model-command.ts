@@ -2,7 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MyoError, toMyoError } from '../core/errors.js';
-import { DEV_KEY_ID, DEV_PRIVATE_KEY_FILE, DEV_PUBLIC_KEY_FILE, MODELS_DIR } from '../infer/package/dev-key.js';
+import { loadConfig } from '../core/config/index.js';
+import { DEV_KEY_ID, DEV_PRIVATE_KEY_FILE, MODELS_DIR } from '../infer/package/dev-key.js';
+import { trustFromConfig } from '../infer/package/trust.js';
 import { generateSigningKeyPair, readPrivateKey, readPublicKey, trustedKeys } from '../infer/package/keys.js';
 import { packModel } from '../infer/package/pack.js';
 import { verifyPackage } from '../infer/package/verify.js';
@@ -12,13 +14,12 @@ const USAGE = `usage:
   myoscreen model pack EXPORT_DIR [--key FILE --key-id ID] [--security-version N] [--models-dir DIR] [--force] [--json]
         sign a training export (model.onnx, export.json, golden.json) into MODELS_DIR/<id>/<version>/
         (default key: the development key ${DEV_KEY_ID}, for the demo model only)
-  myoscreen model verify DIR [--trust ID=PUBLIC_KEY_FILE ...] [--json]
-        check signature and hashes (default trust: the development key)
+  myoscreen model verify DIR [--trust ID=PUBLIC_KEY_FILE ...] [--config FILE] [--json]
+        check signature and hashes (default trust: models.trustedKeys, plus the development key when models.demo)
   myoscreen model keygen --key-id ID --out-dir DIR
         make a new ed25519 signing key pair`;
 
 function parseTrust(entries: readonly string[]): { id: string; key: ReturnType<typeof readPublicKey> }[] {
-  if (entries.length === 0) return [{ id: DEV_KEY_ID, key: readPublicKey(DEV_PUBLIC_KEY_FILE) }];
   return entries.map((entry) => {
     const at = entry.indexOf('=');
     if (at <= 0) throw new MyoError('MYO_ERR_USAGE', `--trust takes ID=PUBLIC_KEY_FILE, got "${entry}"`);
@@ -36,6 +37,7 @@ export async function modelCommand(argv: readonly string[], io: CliIo): Promise<
       'security-version': { type: 'string' },
       'models-dir': { type: 'string' },
       'out-dir': { type: 'string' },
+      config: { type: 'string', short: 'c' },
       trust: { type: 'string', multiple: true },
       force: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -69,7 +71,11 @@ export async function modelCommand(argv: readonly string[], io: CliIo): Promise<
       const dir = positionals[0];
       if (!dir) throw new MyoError('MYO_ERR_USAGE', `model verify needs DIR\n${USAGE}`);
       try {
-        const verified = await verifyPackage(dir, trustedKeys(parseTrust(values.trust ?? [])));
+        // Explicit --trust wins; otherwise the device's own trust: config keys, plus the development key in demo mode.
+        const keys = values.trust?.length
+          ? trustedKeys(parseTrust(values.trust))
+          : trustFromConfig(loadConfig({ file: values.config ?? io.env.MYOSCREEN_CONFIG, env: io.env }).config.models);
+        const verified = await verifyPackage(dir, keys);
         const { manifest } = verified;
         if (values.json) {
           printJson(io, { valid: true, dir, id: manifest.id, version: manifest.version, securityVersion: manifest.securityVersion, keyId: manifest.keyId });

@@ -123,6 +123,9 @@ function crossCheck(config: Config): ConfigIssue[] {
   if (capture.v4l2.stride !== 0 && capture.v4l2.stride < capture.v4l2.width) {
     issues.push({ path: 'capture.v4l2.stride', reason: 'must be 0 or at least capture.v4l2.width' });
   }
+  if (!config.models.demo && config.models.trustedKeys.length === 0) {
+    issues.push({ path: 'models.trustedKeys', reason: 'required when models.demo is false (nothing could be verified)' });
+  }
   if (capture.reconnect.maxDelayMs < capture.reconnect.initialDelayMs) {
     issues.push({ path: 'capture.reconnect.maxDelayMs', reason: 'must be >= capture.reconnect.initialDelayMs' });
   }

@@ -155,6 +155,27 @@ export const CaptureSchema = Type.Object(
   Strict,
 );
 
+export const ModelsSchema = Type.Object(
+  {
+    /**
+     * Demo mode trusts the development key that signs the bundled phantom-trained model (its private half is public).
+     * A production cart sets this to false and trusts only `trustedKeys`.
+     */
+    demo: Type.Boolean({ default: true }),
+    trustedKeys: Type.Array(
+      Type.Object(
+        {
+          id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }),
+          publicKeyFile: Type.String({ minLength: 1 }),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [], maxItems: 16 },
+    ),
+  },
+  Strict,
+);
+
 export const ConfigSchema = Type.Object(
   {
     device: DeviceSchema,
@@ -162,6 +183,7 @@ export const ConfigSchema = Type.Object(
     log: LogSchema,
     api: ApiSchema,
     capture: CaptureSchema,
+    models: ModelsSchema,
   },
   Strict,
 );
