@@ -14,27 +14,4 @@ PACKAGES=(
   libopenblas0-openmp    # fast BLAS for torch
 )
 
-missing=()
-for pkg in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$pkg")
-  fi
-done
-
-if [ "${#missing[@]}" -eq 0 ]; then
-  echo "training/install-deps: all ${#PACKAGES[@]} packages present"
-  exit 0
-fi
-
-SUDO=()
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO=(sudo); else
-    echo "training/install-deps: need root to install: ${missing[*]}" >&2
-    exit 1
-  fi
-fi
-
-echo "training/install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -q
-"${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+exec bash "$(dirname "$0")/../scripts/apt-ensure.sh" training/install-deps "${PACKAGES[@]}"
