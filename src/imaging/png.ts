@@ -31,7 +31,8 @@ function invalid(message: string, details: Record<string, unknown> = {}): MyoErr
   return new MyoError('MYO_ERR_FRAME_INVALID', `PNG: ${message}`, details);
 }
 
-function chunk(type: string, data: Uint8Array): Buffer {
+/** One PNG chunk: length, type, data, CRC over type and data. */
+export function pngChunk(type: string, data: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + data.length);
   out.writeUInt32BE(data.length, 0);
   out.write(type, 4, 'latin1');
@@ -114,7 +115,7 @@ export function encodeGrayPng(pixels: Uint8Array, width: number, height: number)
     }
   }
   const idat = deflateSync(raw, { level: 6 });
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', idat), pngChunk('IEND', new Uint8Array(0))]);
 }
 
 export interface GrayImage {

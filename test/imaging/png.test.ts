@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { crc32, decodeGrayPng, encodeGrayPng } from '../../src/imaging/png.js';
+import { crc32, decodeGrayPng, encodeGrayPng, pngChunk } from '../../src/imaging/png.js';
 
 function pattern(width: number, height: number): Uint8Array {
   const px = new Uint8Array(width * height);
@@ -8,15 +8,6 @@ function pattern(width: number, height: number): Uint8Array {
     for (let x = 0; x < width; x++) px[y * width + x] = (x * 7 + y * 13 + ((x * y) % 31)) & 0xff;
   }
   return px;
-}
-
-function chunk(type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  out.set(data, 8);
-  out.writeUInt32BE(crc32(out, 4, 8 + data.length), 8 + data.length);
-  return out;
 }
 
 /** A PNG built by hand: any colour type, with every row using `filter` (the encoder under test never does this). */
@@ -43,7 +34,7 @@ function handmadePng(width: number, height: number, colour: number, channels: nu
     prev.set(row);
   });
   const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([sig, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([sig, pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', new Uint8Array(0))]);
 }
 
 describe('png', () => {
