@@ -22,6 +22,17 @@ export const ERROR_CATALOGUE = {
   MYO_ERR_MODEL_FILE: { httpStatus: 422, exitCode: 65, summary: 'model package file is missing, the wrong size or the wrong hash' },
   MYO_ERR_MODEL_EXPORT_INVALID: { httpStatus: 422, exitCode: 65, summary: 'training export cannot be packed' },
   MYO_ERR_KEY_INVALID: { httpStatus: 500, exitCode: 78, summary: 'signing or trusted key cannot be read' },
+  MYO_ERR_MODEL_IO_MISMATCH: { httpStatus: 422, exitCode: 65, summary: 'model inputs or outputs differ from its manifest or from what this daemon feeds' },
+  MYO_ERR_MODEL_GOLDEN: { httpStatus: 422, exitCode: 65, summary: 'model does not reproduce its golden vectors on this device' },
+  MYO_ERR_ENGINE_PROVIDER: { httpStatus: 503, exitCode: 69, summary: 'no configured execution provider could start' },
+  MYO_ERR_ENGINE_TIMEOUT: { httpStatus: 503, exitCode: 75, summary: 'inference run hung past its hard limit; the worker was replaced' },
+  MYO_ERR_ENGINE_UNAVAILABLE: { httpStatus: 503, exitCode: 75, summary: 'inference engine has no model loaded or is restarting' },
+  MYO_ERR_ENGINE_FAILED: { httpStatus: 500, exitCode: 70, summary: 'inference run failed inside the runtime' },
+  MYO_ERR_STORE: { httpStatus: 500, exitCode: 74, summary: 'exam record store cannot be opened, read or written (corrupt, foreign or newer file)' },
+  MYO_ERR_RECORD_INVALID: { httpStatus: 422, exitCode: 65, summary: 'exam record is malformed' },
+  MYO_ERR_RECORD_CONFLICT: { httpStatus: 409, exitCode: 65, summary: 'an exam record with this id is already stored with different content' },
+  MYO_ERR_DATASET_INVALID: { httpStatus: 422, exitCode: 65, summary: 'data set folder, labels.csv row or image is missing or malformed' },
+  MYO_ERR_QUERY_INVALID: { httpStatus: 400, exitCode: 64, summary: 'exam record query (limit, cursor or filter) is malformed' },
   MYO_ERR_INTERNAL: { httpStatus: 500, exitCode: 70, summary: 'internal error' },
 } as const;
 

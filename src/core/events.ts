@@ -23,6 +23,27 @@ export interface BusEvents {
   roiChanged: { roi: Rect; method: 'configured' | 'auto' | 'full-frame'; at: number };
   /** The phantom scanner began a script segment; `expected`/`label` carry the exam's ground truth (null otherwise). */
   phantomSegmentStarted: { index: number; kind: string; expected: string | null; label: 0 | 1 | null; at: number };
+  /** The inference engine loaded a model package (after verification and the golden-vector self-test). */
+  modelLoaded: { id: string; version: string; sha256: string; provider: string; loadMs: number; at: number };
+  /** A provider could not start and the engine fell back to the next one in `inference.providers`. */
+  providerFallback: { failed: string; next: string | null; reason: string; at: number };
+  /** The inference worker was replaced (a hung run, or the worker died); the daemon kept running. */
+  engineRestarted: { reason: string; restarts: number; at: number };
+  /** The pipeline changed how often it runs inference to stay within its latency budget (stride 1 = every frame). */
+  inferenceRateChanged: { stride: number; previous: number; p95Ms: number; budgetMs: number; at: number };
+  /** An exam started (automatically when live ultrasound appeared, or on operator request). */
+  examStarted: { examId: string; cause: 'auto' | 'operator'; at: number };
+  /** An exam ended with its decision; the record is on disk before this is emitted. */
+  examEnded: {
+    examId: string;
+    decision: 'refer' | 'no_invasion' | 'inconclusive';
+    reason: string | null;
+    score: number | null;
+    cause: 'operator' | 'idle_timeout' | 'signal_lost' | 'shutdown';
+    at: number;
+  };
+  /** The operator pressed a control on the cart display or the dashboard. */
+  operatorAction: { action: 'start' | 'end' | 'acknowledge'; source: string; at: number };
   /** A long-lived part finished starting / stopping. */
   partStarted: { part: string; tookMs: number };
   partStopped: { part: string; tookMs: number };

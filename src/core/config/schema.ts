@@ -176,6 +176,83 @@ export const ModelsSchema = Type.Object(
   Strict,
 );
 
+export const ProviderSchema = Type.Union([Type.Literal('tensorrt'), Type.Literal('cuda'), Type.Literal('cpu')]);
+
+export const InferenceSchema = Type.Object(
+  {
+    /** The model package folder loaded at start (verified, then golden-checked). Fleet updates replace it later. */
+    package: Type.String({ default: 'models/myoscreen-lsnet/1.0.0', minLength: 1 }),
+    /** Tried in order; one that fails to start falls back to the next. Health says which one runs. */
+    providers: Type.Array(ProviderSchema, { default: ['cpu'], minItems: 1, maxItems: 3, uniqueItems: true }),
+    /** Intra-op threads: 1 leaves a core to capture and the event loop on a 2-core board; see docs/inference.md. */
+    intraOpThreads: Type.Integer({ default: 1, minimum: 1, maximum: 16 }),
+    /** Busy-waiting threads burn a core between frames for ~0.1 ms less latency: off by default. */
+    allowSpinning: Type.Boolean({ default: false }),
+    graphOptimization: Type.Union(
+      [Type.Literal('disabled'), Type.Literal('basic'), Type.Literal('extended'), Type.Literal('all')],
+      { default: 'all' },
+    ),
+    warmupRuns: Type.Integer({ default: 5, minimum: 0, maximum: 100 }),
+    /** A run that has not returned after this long is declared hung: the worker is replaced. */
+    hardTimeoutMs: Type.Integer({ default: 2000, minimum: 50, maximum: 120_000 }),
+    /** Session creation (a TensorRT engine build can take minutes). */
+    loadTimeoutMs: Type.Integer({ default: 120_000, minimum: 1000 }),
+  },
+  Strict,
+);
+
+export const QualitySchema = Type.Object(
+  {
+    /** Pixels at or below this grey level count as no echo (background, shadow, probe not in contact). */
+    darkLevel: Type.Integer({ default: 24, minimum: 0, maximum: 254 }),
+    /**
+     * Least share of the ROI with tissue echo for the probe to count as in contact (live ultrasound: exams start and
+     * stay open). The idle probe-not-in-contact screen shows ~0.005, a shadowed exam ~0.14: 0.05 sits between them.
+     */
+    minContactCoverage: Type.Number({ default: 0.05, minimum: 0, maximum: 1 }),
+    /** Least share of the ROI that must show tissue echo; below it the frame is `no_tissue` (probe lifted, shadowed). */
+    minTissueCoverage: Type.Number({ default: 0.4, minimum: 0, maximum: 1 }),
+    /** Most share of identical horizontal neighbours in tissue; above it the image is graphics, not speckle. */
+    maxFlatFraction: Type.Number({ default: 0.5, minimum: 0, maximum: 1 }),
+    /** Least mean grey level in the centre of the field (the uterus sits there when the probe is on axis). */
+    minCentreEcho: Type.Number({ default: 40, minimum: 0, maximum: 255 }),
+    /** Share of pixels at 255 above which the image is saturated (gain far too high, or not ultrasound). */
+    maxSaturatedFraction: Type.Number({ default: 0.2, minimum: 0, maximum: 1 }),
+  },
+  Strict,
+);
+
+export const ScreeningSchema = Type.Object(
+  {
+    /** Live ultrasound (usable or not) must be seen this long before an exam starts by itself. */
+    autoStartAfterMs: Type.Integer({ default: 1000, minimum: 0 }),
+    /** An exam ends by itself after this long without live ultrasound (probe lifted, frozen, idle screen). */
+    idleTimeoutMs: Type.Integer({ default: 3000, minimum: 100 }),
+    /** How long a result stays on screen before the machine goes back to idle (a new exam replaces it at once). */
+    resultHoldMs: Type.Integer({ default: 15_000, minimum: 0 }),
+    /** Fewer usable frames than this: `inconclusive` (too_few_usable_frames). */
+    minUsableFrames: Type.Integer({ default: 20, minimum: 1 }),
+    /** Less than this share of usable frames among the exam's frames: `inconclusive` with the main rejection reason. */
+    minUsableFraction: Type.Number({ default: 0.5, minimum: 0, maximum: 1 }),
+    /** Share trimmed from each end of the sorted frame scores before averaging (noisy frames cannot flip the exam). */
+    trimFraction: Type.Number({ default: 0.2, minimum: 0, maximum: 0.45 }),
+    quality: QualitySchema,
+  },
+  Strict,
+);
+
+export const PipelineSchema = Type.Object(
+  {
+    /** Capture-to-decision budget per frame; 0 means one frame period at capture.fps. */
+    budgetMs: Type.Number({ default: 0, minimum: 0, maximum: 10_000 }),
+    /** Frames in the sliding window the budget's p95 is taken over. */
+    budgetWindow: Type.Integer({ default: 60, minimum: 10, maximum: 10_000 }),
+    /** The most frames skipped between inferences when over budget (infer every Nth frame, N <= maxStride). */
+    maxStride: Type.Integer({ default: 8, minimum: 1, maximum: 120 }),
+  },
+  Strict,
+);
+
 export const ConfigSchema = Type.Object(
   {
     device: DeviceSchema,
@@ -184,9 +261,16 @@ export const ConfigSchema = Type.Object(
     api: ApiSchema,
     capture: CaptureSchema,
     models: ModelsSchema,
+    inference: InferenceSchema,
+    screening: ScreeningSchema,
+    pipeline: PipelineSchema,
   },
   Strict,
 );
 
 export type Config = Static<typeof ConfigSchema>;
 export type CaptureConfig = Config['capture'];
+export type InferenceConfig = Config['inference'];
+export type ScreeningConfig = Config['screening'];
+export type QualityConfig = Config['screening']['quality'];
+export type PipelineConfig = Config['pipeline'];
