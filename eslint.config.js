@@ -28,4 +28,7 @@ export default defineConfig(
       '@typescript-eslint/no-floating-promises': 'off',
     },
   },
+  // Plain-JS test fixtures (stand-in worker threads, child processes) are outside the TypeScript project: lint them
+  // as JavaScript, without type information.
+  { files: ['**/*.mjs'], extends: [tseslint.configs.disableTypeChecked], languageOptions: { globals: { process: 'readonly', Atomics: 'readonly', SharedArrayBuffer: 'readonly', console: 'readonly' } } },
 );
