@@ -8,6 +8,7 @@ set -euo pipefail
 PACKAGES=(
   ffmpeg   # capture: encodes phantom clips and is the file/v4l2 subprocess source under test
   socat    # serial display tests: PTY pairs
+  g++ make python3   # node-gyp builds better-sqlite3 from source when its prebuilt binary cannot be downloaded
 )
 
 exec bash "$(dirname "$0")/apt-ensure.sh" install-test-deps "${PACKAGES[@]}"
