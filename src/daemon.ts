@@ -11,8 +11,18 @@ import { LifecycleGroup } from './core/lifecycle.js';
 import { componentLogger, type Logger } from './core/logger.js';
 import { VERSION } from './core/version.js';
 import { captureHealth } from './device/capture-health.js';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { InferenceEngine } from './infer/engine/engine.js';
+import { WorkerEngine } from './infer/engine/worker-engine.js';
+import { InferenceService } from './infer/inference-service.js';
 import { FrameConsumer } from './pipeline/frame-consumer.js';
+import { ScreeningPipeline } from './pipeline/screening-pipeline.js';
+import { newExamId } from './records/exam-record.js';
+import type { ExamStore } from './records/exam-store.js';
+import { SqliteExamStore } from './records/sqlite-exam-store.js';
 import { registerCaptureMetrics } from './telemetry/capture-metrics.js';
+import { EventLoopLag } from './telemetry/event-loop-lag.js';
 import { counterFromTotal, MetricsRegistry } from './telemetry/metrics.js';
 
 export interface DaemonDeps {
@@ -21,6 +31,36 @@ export interface DaemonDeps {
   readonly clock?: Clock;
   /** Tests swap the frame source; production builds it from `config.capture`. */
   readonly createSource?: (config: Config['capture'], deps: { bus: EventBus; clock: Clock; logger: Logger }) => FrameSource;
+  /** Tests swap the engine (a FakeEngine); production runs onnxruntime in a worker thread. */
+  readonly createEngine?: (config: Config['inference'], deps: { logger: Logger; onRestart: (reason: string, restarts: number) => void }) => InferenceEngine;
+  /** Tests may keep exams in memory; production stores them in SQLite under state.dir. */
+  readonly examStore?: ExamStore;
+}
+
+/** The production engine: onnxruntime-node in a worker thread, tuned from `inference.*`. */
+export function createWorkerEngine(
+  config: Config['inference'],
+  deps: { logger: Logger; onRestart: (reason: string, restarts: number) => void },
+): InferenceEngine {
+  return new WorkerEngine({
+    settings: {
+      providers: config.providers,
+      intraOpThreads: config.intraOpThreads,
+      allowSpinning: config.allowSpinning,
+      graphOptimization: config.graphOptimization,
+      deviceId: 0,
+    },
+    warmupRuns: config.warmupRuns,
+    hardTimeoutMs: config.hardTimeoutMs,
+    loadTimeoutMs: config.loadTimeoutMs,
+    logger: deps.logger,
+    onRestart: deps.onRestart,
+  });
+}
+
+/** Where exam records live: `<state.dir>/exams.sqlite`. */
+export function examDatabasePath(config: Config): string {
+  return join(resolve(config.state.dir), 'exams.sqlite');
 }
 
 export interface Daemon {
@@ -28,6 +68,10 @@ export interface Daemon {
   readonly metrics: MetricsRegistry;
   readonly app: ApiApp;
   readonly capture: CaptureService;
+  readonly inference: InferenceService;
+  readonly screening: ScreeningPipeline;
+  readonly store: ExamStore;
+  readonly eventLoop: EventLoopLag;
   start(signal: AbortSignal): Promise<void>;
   stop(): Promise<void>;
   /** Where the API listens once started. */
@@ -51,31 +95,64 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   const capture = new CaptureService({ source, config: config.capture, bus, clock, logger: log('capture') });
   registerCaptureMetrics(metrics, () => capture.stats(), source.name);
 
-  // Until the screening pipeline lands, the consumer measures how long frames wait in the mailbox: the first
-  // stage of the capture-to-decision latency the budget is about.
-  const mailboxWait = metrics.histogram('pipeline_mailbox_wait_seconds', 'Time a frame waited in the mailbox.', [
-    0.001, 0.0025, 0.005, 0.01, 0.02, 0.033, 0.05, 0.1, 0.25,
-  ]);
+  const engineLog = log('inference');
+  const engine = (deps.createEngine ?? createWorkerEngine)(config.inference, {
+    logger: engineLog,
+    onRestart: (reason, restarts) => bus.emit('engineRestarted', { reason, restarts, at: clock.now() }),
+  });
+  const inference = new InferenceService({ config, engine, bus, clock, logger: engineLog });
+  // A store passed in belongs to the caller (tests read it after stop); the one opened here is closed here.
+  const ownsStore = !deps.examStore;
+  let examStore: ExamStore;
+  if (deps.examStore) {
+    examStore = deps.examStore;
+  } else {
+    mkdirSync(resolve(config.state.dir), { recursive: true });
+    examStore = SqliteExamStore.open(examDatabasePath(config));
+  }
+  const screening = new ScreeningPipeline({
+    config,
+    engine,
+    store: examStore,
+    bus,
+    clock,
+    logger: log('screening'),
+    metrics,
+    daemonVersion: VERSION,
+    newExamId,
+  });
   const consumer = new FrameConsumer({
     name: 'pipeline',
     source: capture.mailbox,
     logger: log('pipeline'),
-    handle: (item) => {
-      mailboxWait.observe(Math.max(0, clock.now() - item.frame.capturedAt) / 1000);
-    },
+    handle: (item) => screening.handle(item),
   });
-  metrics.counter('pipeline_frames_total', 'Frames taken from the mailbox by the pipeline.', {
+  metrics.counter('pipeline_frames_taken_total', 'Frames taken from the mailbox by the pipeline.', {
     collect: counterFromTotal(() => consumer.stats().handled),
   });
+  const eventLoop = new EventLoopLag(metrics);
+  // Stopped last, after the pipeline has written the record of an exam interrupted by the shutdown.
+  const records = {
+    name: 'records',
+    start: () => Promise.resolve(),
+    stop: () => {
+      if (ownsStore) examStore.close();
+      return Promise.resolve();
+    },
+  };
 
   const health = {
-    checks: (): Record<string, HealthCheck> => ({ capture: captureHealth(capture.stats()) }),
+    checks: (): Record<string, HealthCheck> => ({
+      capture: captureHealth(capture.stats()),
+      inference: inference.health(),
+      pipeline: screening.health(),
+    }),
   };
   const app = buildApiApp({ logger: log('api'), health, metrics, version: VERSION });
   const api = new ApiServer({ app, host: config.api.host, port: config.api.port, logger: log('api') });
 
   const lifecycleLog = log('daemon');
-  const parts = new LifecycleGroup([capture, consumer, api], {
+  const parts = new LifecycleGroup([records, eventLoop, inference, capture, screening, consumer, api], {
     report: (event, part, tookMs) => {
       lifecycleLog.debug({ part, tookMs: Math.round(tookMs) }, `${part} ${event}`);
       bus.emit(event === 'started' ? 'partStarted' : 'partStopped', { part, tookMs });
@@ -96,6 +173,10 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     metrics,
     app,
     capture,
+    inference,
+    screening,
+    store: examStore,
+    eventLoop,
     async start(signal) {
       lifecycleLog.info({ version: VERSION, device: config.device.id, source: config.capture.source }, 'starting');
       await parts.start(signal);
