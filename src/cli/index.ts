@@ -2,6 +2,7 @@ import { toMyoError, MyoError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { runDaemon } from '../main.js';
 import { configCommand } from './config-command.js';
+import { evaluateCommand } from './evaluate-command.js';
 import { modelCommand } from './model-command.js';
 import { processIo, type CliIo } from './output.js';
 import { phantomCommand } from './phantom-command.js';
@@ -18,6 +19,8 @@ commands:
   phantom export --out DIR --count N [--seed S] [--size PX] [--positive-fraction F] [--threshold T] [--json]
                                write a phantom data set in the training layout
   model pack|verify|keygen     sign a training export, verify a package, make a signing key
+  evaluate --data DIR [--package DIR] [--split S] [--limit N] [--min-usable-frames N] [--threads N] [--json]
+                               evaluate a model package on a data set through the live screening path
   version                      print the version
 `;
 
@@ -34,6 +37,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         return await phantomCommand(rest, io);
       case 'model':
         return await modelCommand(rest, io);
+      case 'evaluate':
+        return await evaluateCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout(`${VERSION}\n`);
