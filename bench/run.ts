@@ -5,14 +5,18 @@ import { parseArgs } from 'node:util';
 import type { BenchModule, BenchResult } from './types.js';
 
 /**
- * `npm run bench [-- --quick] [-- --json] [-- --only NAME]`: runs every benchmark module in turn (never in
+ * `npm run bench [-- --quick] [-- --json] [-- --only NAME] [-- --soak MIN] [-- --out NAME]`: runs every benchmark module in turn (never in
  * parallel: they would steal each other's cores), prints a table per module with its targets checked, or one JSON
  * object with --json, and records the run under bench/results/.
  */
 const MODULES: Record<string, () => Promise<{ run: BenchModule }>> = {
   'phantom-render': () => import('./phantom-render.js'),
   'capture-throughput': () => import('./capture-throughput.js'),
+  'screening-pipeline': () => import('./screening-pipeline.js'),
+  // Only with --soak MIN: the long memory run over the full phantom session.
+  'screening-soak': () => import('./screening-soak.js'),
 };
+const ON_REQUEST = new Set(['screening-soak']);
 
 function checkTargets(result: BenchResult): Record<string, boolean> {
   const verdicts: Record<string, boolean> = {};
@@ -42,18 +46,24 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       only: { type: 'string', multiple: true },
+      soak: { type: 'string', default: '0' },
+      out: { type: 'string' },
     },
   });
-  const names = values.only?.length ? values.only : Object.keys(MODULES);
+  const names = values.only?.length ? values.only : Object.keys(MODULES).filter((name) => !ON_REQUEST.has(name) || Number(values.soak) > 0);
   const results: (BenchResult & { verdicts: Record<string, boolean> })[] = [];
   for (const name of names) {
     const load = MODULES[name];
     if (!load) throw new Error(`unknown benchmark "${name}" (known: ${Object.keys(MODULES).join(', ')})`);
     const { run } = await load();
-    const result = await run({ quick: values.quick });
-    const verdicts = checkTargets(result);
-    results.push({ ...result, verdicts });
-    if (!values.json) process.stdout.write(formatResult(result, verdicts));
+    const soakMinutes = Number(values.soak);
+    if (!Number.isFinite(soakMinutes) || soakMinutes < 0) throw new Error(`--soak takes minutes, got "${values.soak}"`);
+    const produced = await run({ quick: values.quick, soakMinutes });
+    for (const result of Array.isArray(produced) ? produced : [produced]) {
+      const verdicts = checkTargets(result);
+      results.push({ ...result, verdicts });
+      if (!values.json) process.stdout.write(formatResult(result, verdicts));
+    }
   }
   const report = {
     at: new Date().toISOString(),
@@ -64,7 +74,9 @@ async function main(): Promise<void> {
     allTargetsMet: results.every((r) => Object.values(r.verdicts).every(Boolean)),
   };
   mkdirSync(join('bench', 'results'), { recursive: true });
-  writeFileSync(join('bench', 'results', values.quick ? 'latest-quick.json' : 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const file = values.out ?? (values.quick ? 'latest-quick' : 'latest');
+  if (!/^[a-z0-9-]+$/.test(file)) throw new Error(`--out takes a plain name, got "${file}"`);
+  writeFileSync(join('bench', 'results', `${file}.json`), `${JSON.stringify(report, null, 2)}\n`);
   if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else process.stdout.write(`\nall targets met: ${report.allTargetsMet}\n`);
 }

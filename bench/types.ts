@@ -13,6 +13,9 @@ export interface BenchResult {
 export interface BenchOptions {
   /** Smaller iteration counts for a quick run (`npm run bench -- --quick`). */
   readonly quick: boolean;
+  /** Minutes of the long memory run (`--soak MIN`); 0 skips it. */
+  readonly soakMinutes: number;
 }
 
-export type BenchModule = (options: BenchOptions) => Promise<BenchResult>;
+/** A module measures one thing, or one thing under several settings (one result each). */
+export type BenchModule = (options: BenchOptions) => Promise<BenchResult | BenchResult[]>;

@@ -7,7 +7,7 @@ import type { EventBus } from '../core/event-bus.js';
 import type { SignalState } from '../core/frame.js';
 import type { Lifecycle } from '../core/lifecycle.js';
 import type { Logger } from '../core/logger.js';
-import type { InferenceEngine, PreparedModel } from '../infer/engine/engine.js';
+import type { EngineResult, InferenceEngine, PreparedModel } from '../infer/engine/engine.js';
 import { positiveLabelIndex, positiveProbability } from '../infer/postprocess.js';
 import { Preprocessor } from '../infer/preprocess.js';
 import type { ExamRecord } from '../records/exam-record.js';
@@ -24,6 +24,7 @@ import {
   type FrameFeatures,
   type FrameVerdict,
   type RejectReason,
+  isLiveSignal,
 } from '../screening/index.js';
 import type { MetricsRegistry } from '../telemetry/metrics.js';
 import { BudgetGovernor } from './budget-governor.js';
@@ -137,38 +138,54 @@ export class ScreeningPipeline implements Lifecycle {
     const { frame } = item;
     this.#counters.framesSeen += 1;
     const context = this.#contextFor(engine.active());
+    // The worker is started first and the quality gate measures the frame while it runs (2 cores: the gate costs
+    // nothing on the path). Frames that cannot be usable whatever they show (signal not live, fan not found) are
+    // not sent; a frame the gate rejects afterwards has its score dropped.
+    const mayBeUsable = isLiveSignal(item.signal) && item.roiSettled;
+    let preprocessed: number | null = null;
+    let pending: Promise<EngineResult> | null = null;
+    let skippedForBudget = false;
+    if (context && mayBeUsable) {
+      if (this.#governor.shouldInfer(frame.seq)) {
+        const input = context.preprocessor.run(frame.data, frame.width, frame.height, item.roi);
+        preprocessed = clock.now();
+        pending = engine.run(input);
+        // Handled below; this keeps a rejection from surfacing as unhandled while the gate runs.
+        pending.catch(() => undefined);
+      } else {
+        skippedForBudget = true;
+      }
+    }
     const features = measureFrame(frame.data, frame.width, item.roi, config.screening.quality.darkLevel);
     const verdict = judgeFrame({ signal: item.signal, roiSettled: item.roiSettled, features }, config.screening.quality);
-    let preprocessed: number | null = null;
     let inferred: number | null = null;
     let runtimeMs: number | null = null;
     let probability: number | null = null;
     let attention: Float32Array | null = null;
-    let skippedForBudget = false;
-    if (!verdict.usable) {
-      this.#counters.rejected += 1;
-      this.#counters.rejectedBy[verdict.reason] += 1;
-    } else if (context && !this.#governor.shouldInfer(frame.seq)) {
-      skippedForBudget = true;
-      this.#counters.skippedForBudget += 1;
-    } else if (context) {
-      const input = context.preprocessor.run(frame.data, frame.width, frame.height, item.roi);
-      preprocessed = clock.now();
+    if (pending && context) {
       try {
-        const result = await engine.run(input);
+        const result = await pending;
         inferred = clock.now();
         runtimeMs = result.runtimeMs;
         const logits = result.outputs.logits;
         if (!logits) throw new Error('the model returned no logits');
-        probability = positiveProbability(logits, context.positiveIndex);
-        attention = result.outputs.attention ?? null;
-        this.#counters.inferred += 1;
+        if (verdict.usable) {
+          probability = positiveProbability(logits, context.positiveIndex);
+          attention = result.outputs.attention ?? null;
+          this.#counters.inferred += 1;
+        }
       } catch (error) {
         this.#counters.inferenceFailed += 1;
         if (this.#counters.inferenceFailed <= 5 || this.#counters.inferenceFailed % 500 === 0) {
           this.#deps.logger.warn({ err: error, code: isMyoError(error) ? error.code : undefined, failed: this.#counters.inferenceFailed }, 'inference failed for a frame');
         }
       }
+    }
+    if (!verdict.usable) {
+      this.#counters.rejected += 1;
+      this.#counters.rejectedBy[verdict.reason] += 1;
+    } else if (skippedForBudget) {
+      this.#counters.skippedForBudget += 1;
     }
     this.#step({ type: 'frame', at: clock.now(), verdict, probability });
     const decided = clock.now();
