@@ -7,8 +7,8 @@ set -euo pipefail
 # Each package and why a test needs it.
 PACKAGES=(
   ffmpeg   # capture: encodes phantom clips and is the file/v4l2 subprocess source under test
-  socat    # serial display tests: PTY pairs
-  g++ make python3   # node-gyp builds better-sqlite3 from source when its prebuilt binary cannot be downloaded
+  socat    # serial display tests: PTY pairs; watchdog tests: the fake systemd notify socket
+  g++ make python3   # node-gyp: the sd-notify addon (always), better-sqlite3 when its prebuilt binary cannot be downloaded
 )
 
 exec bash "$(dirname "$0")/apt-ensure.sh" install-test-deps "${PACKAGES[@]}"

@@ -33,6 +33,8 @@ export const ERROR_CATALOGUE = {
   MYO_ERR_RECORD_CONFLICT: { httpStatus: 409, exitCode: 65, summary: 'an exam record with this id is already stored with different content' },
   MYO_ERR_DATASET_INVALID: { httpStatus: 422, exitCode: 65, summary: 'data set folder, labels.csv row or image is missing or malformed' },
   MYO_ERR_QUERY_INVALID: { httpStatus: 400, exitCode: 64, summary: 'exam record query (limit, cursor or filter) is malformed' },
+  MYO_ERR_DISPLAY_PROTOCOL: { httpStatus: 500, exitCode: 70, summary: 'status display instruction cannot be encoded (bad component name or attribute)' },
+  MYO_ERR_DISPLAY_PORT: { httpStatus: 503, exitCode: 69, summary: 'status display port cannot be opened, or its emulator cannot start' },
   MYO_ERR_INTERNAL: { httpStatus: 500, exitCode: 70, summary: 'internal error' },
 } as const;
 

@@ -44,6 +44,23 @@ export interface BusEvents {
   };
   /** The operator pressed a control on the cart display or the dashboard. */
   operatorAction: { action: 'start' | 'end' | 'acknowledge'; source: string; at: number };
+  /** The cart's status display answered after (re)connecting; it is redrawn with the current state. */
+  displayConnected: { port: string; attempt: number; at: number };
+  /** The status display's port could not be opened, went away or stopped answering; it is retried after `retryInMs`. */
+  displayDisconnected: { port: string; reason: string; attempt: number; retryInMs: number; at: number };
+  /**
+   * A device health check (thermal, memory, disk, cpu) changed status; `previous` is null on the first judgement
+   * (emitted then only when it is not ok). Reason-only changes (81 C -> 82 C) are not events.
+   */
+  healthChanged: {
+    part: string;
+    status: 'ok' | 'degraded' | 'failed';
+    previous: 'ok' | 'degraded' | 'failed' | null;
+    reason: string;
+    at: number;
+  };
+  /** Thermal throttling started or ended; `reason` says what was seen (trip crossed, capped CPU frequency). */
+  throttlingChanged: { throttled: boolean; reason: string; at: number };
   /** A long-lived part finished starting / stopping. */
   partStarted: { part: string; tookMs: number };
   partStopped: { part: string; tookMs: number };
