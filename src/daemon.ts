@@ -11,6 +11,15 @@ import { LifecycleGroup } from './core/lifecycle.js';
 import { componentLogger, type Logger } from './core/logger.js';
 import { VERSION } from './core/version.js';
 import { captureHealth } from './device/capture-health.js';
+import { Watchdog, type WatchdogNotifier } from './device/watchdog/watchdog.js';
+import { HealthMonitor } from './device/health/health-monitor.js';
+import { createSystemHealthSources } from './device/health/system-health-sources.js';
+import type { HealthSources } from './device/health/health-readings.js';
+import { TegrastatsReader } from './device/health/tegrastats-reader.js';
+import { createStatusDisplay } from './device/display/create-status-display.js';
+import { DisplayPresenter } from './device/display/display-presenter.js';
+import type { StatusDisplay } from './device/display/status-display.js';
+import { displayInputFrom } from './device/display-input.js';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { InferenceEngine } from './infer/engine/engine.js';
@@ -35,6 +44,12 @@ export interface DaemonDeps {
   readonly createEngine?: (config: Config['inference'], deps: { logger: Logger; onRestart: (reason: string, restarts: number) => void }) => InferenceEngine;
   /** Tests may keep exams in memory; production stores them in SQLite under state.dir. */
   readonly examStore?: ExamStore;
+  /** Tests pass a MemoryDisplay; production drives the Nextion on display.port, or the emulator. */
+  readonly display?: StatusDisplay;
+  /** Tests pass fake readings; production reads systeminformation, /sys and tegrastats. */
+  readonly healthSources?: HealthSources;
+  /** systemd's notify socket (main.ts builds it from the environment); with a watchdog interval, a Watchdog part runs. */
+  readonly notifier?: WatchdogNotifier;
 }
 
 /** The production engine: onnxruntime-node in a worker thread, tuned from `inference.*`. */
@@ -58,6 +73,13 @@ export function createWorkerEngine(
   });
 }
 
+/** The display degrades, it never blocks readiness: screening works without it (the result is also logged). */
+function displayHealth(display: StatusDisplay): HealthCheck {
+  const stats = display.stats();
+  if (stats.connected) return { status: 'ok', reason: `connected, ${stats.reconnects} reconnect(s)`, critical: false };
+  return { status: 'degraded', reason: 'display not connected (retrying)', critical: false };
+}
+
 /** Where exam records live: `<state.dir>/exams.sqlite`. */
 export function examDatabasePath(config: Config): string {
   return join(resolve(config.state.dir), 'exams.sqlite');
@@ -72,6 +94,8 @@ export interface Daemon {
   readonly screening: ScreeningPipeline;
   readonly store: ExamStore;
   readonly eventLoop: EventLoopLag;
+  readonly health: HealthMonitor;
+  readonly display: StatusDisplay;
   start(signal: AbortSignal): Promise<void>;
   stop(): Promise<void>;
   /** Where the API listens once started. */
@@ -131,6 +155,18 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     collect: counterFromTotal(() => consumer.stats().handled),
   });
   const eventLoop = new EventLoopLag(metrics);
+  const tegrastats = config.health.tegrastats && !deps.healthSources ? new TegrastatsReader({ intervalMs: 1000 }, { clock, logger: log('tegrastats') }) : null;
+  const { intervalMs, tegrastats: _useTegrastats, sysRoot, ...thresholds } = config.health;
+  const deviceHealth = new HealthMonitor(
+    {
+      sources: deps.healthSources ?? createSystemHealthSources({ statePath: resolve(config.state.dir), sysRoot, ...(tegrastats ? { tegrastats } : {}) }),
+      bus,
+      clock,
+      logger: log('health'),
+      metrics,
+    },
+    { intervalMs, thresholds },
+  );
   // Stopped last, after the pipeline has written the record of an exam interrupted by the shutdown.
   const records = {
     name: 'records',
@@ -141,18 +177,49 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     },
   };
 
+  const display = deps.display ?? createStatusDisplay({ config: config.display, bus, logger: log('display'), clock });
   const health = {
     checks: (): Record<string, HealthCheck> => ({
       capture: captureHealth(capture.stats()),
       inference: inference.health(),
       pipeline: screening.health(),
+      ...deviceHealth.checks(),
+      display: displayHealth(display),
     }),
   };
+  let starting = true;
+  const presenter = new DisplayPresenter({
+    display,
+    read: () => {
+      const model = inference.model;
+      return displayInputFrom({
+        version: VERSION,
+        starting,
+        view: screening.view(),
+        capture: capture.stats(),
+        checks: health.checks(),
+        model: model ? { id: model.id, version: model.version } : null,
+        modelError: inference.error ? inference.error.code : null,
+      });
+    },
+  });
   const app = buildApiApp({ logger: log('api'), health, metrics, version: VERSION });
   const api = new ApiServer({ app, host: config.api.host, port: config.api.port, logger: log('api') });
 
   const lifecycleLog = log('daemon');
-  const parts = new LifecycleGroup([records, eventLoop, inference, capture, screening, consumer, api], {
+  const watchdog =
+    deps.notifier?.watchdogIntervalMs != null
+      ? new Watchdog({
+          notifier: deps.notifier,
+          clock,
+          logger: log('watchdog'),
+          progress: () => {
+            const c = capture.stats();
+            return { framesCaptured: c.framesCaptured, captureLoopTicks: c.loopTicks, signal: c.signal, ...screening.progress() };
+          },
+        })
+      : null;
+  const parts = new LifecycleGroup([records, eventLoop, display, presenter, ...(tegrastats ? [tegrastats] : []), deviceHealth, inference, capture, screening, consumer, api, ...(watchdog ? [watchdog] : [])], {
     report: (event, part, tookMs) => {
       lifecycleLog.debug({ part, tookMs: Math.round(tookMs) }, `${part} ${event}`);
       bus.emit(event === 'started' ? 'partStarted' : 'partStopped', { part, tookMs });
@@ -165,6 +232,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   bus.on('sourceDisconnected', (e) =>
     log('capture').warn({ source: e.source, reason: e.reason, attempt: e.attempt, retryInMs: e.retryInMs }, 'capture source disconnected'),
   );
+  bus.on('healthChanged', (e) => {
+    const level = e.status === 'ok' ? 'info' : 'warn';
+    log('health')[level]({ part: e.part, status: e.status, previous: e.previous, reason: e.reason }, `${e.part} ${e.status}: ${e.reason}`);
+  });
+  bus.on('throttlingChanged', (e) => log('health')[e.throttled ? 'warn' : 'info']({ reason: e.reason }, e.throttled ? 'thermal throttling' : 'throttling over'));
   bus.on('sourceConnected', (e) => log('capture').info({ source: e.source, attempt: e.attempt }, 'capture source connected'));
 
   let stopped = false;
@@ -177,9 +249,13 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     screening,
     store: examStore,
     eventLoop,
+    health: deviceHealth,
+    display,
     async start(signal) {
       lifecycleLog.info({ version: VERSION, device: config.device.id, source: config.capture.source }, 'starting');
       await parts.start(signal);
+      starting = false;
+      presenter.refresh();
       lifecycleLog.info({ api: api.address }, 'started');
     },
     async stop() {

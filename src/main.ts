@@ -4,6 +4,7 @@ import { loadConfig } from './core/config/index.js';
 import { isMyoError, toMyoError } from './core/errors.js';
 import { createRootLogger } from './core/logger.js';
 import { createDaemon } from './daemon.js';
+import { SystemdNotifier } from './device/watchdog/systemd-notifier.js';
 
 /** SIGTERM/SIGINT must end the process within this time even if a part hangs while stopping. */
 const STOP_DEADLINE_MS = 2000;
@@ -34,7 +35,10 @@ export async function runDaemon(argv: readonly string[], env: NodeJS.ProcessEnv 
   const { config } = loaded;
   const logger = createRootLogger({ level: config.log.level, deviceId: config.device.id });
   logger.info({ configFile: loaded.file ?? '(embedded defaults)', envOverrides: loaded.envOverrides }, 'configuration loaded');
-  const daemon = createDaemon({ config, logger });
+  // systemd Type=notify: READY=1 once every part runs, WATCHDOG=1 only while capture and inference progress,
+  // STOPPING=1 when asked to stop. Without NOTIFY_SOCKET (a shell, a test) every call does nothing.
+  const notifier = new SystemdNotifier({ env, pid: process.pid, logger: logger.child({ component: 'systemd' }) });
+  const daemon = createDaemon({ config, logger, notifier });
   const startAbort = new AbortController();
 
   const stopped = new Promise<number>((resolve) => {
@@ -48,6 +52,7 @@ export async function runDaemon(argv: readonly string[], env: NodeJS.ProcessEnv 
       }
       stopping = true;
       logger.info({ signal }, 'stop requested');
+      notifier.stopping();
       startAbort.abort(new Error(`stopped by ${signal}`));
       const deadline = setTimeout(() => {
         logger.error({ deadlineMs: STOP_DEADLINE_MS }, 'stop deadline passed: exiting anyway');
@@ -69,6 +74,8 @@ export async function runDaemon(argv: readonly string[], env: NodeJS.ProcessEnv 
 
   try {
     await daemon.start(startAbort.signal);
+    notifier.ready();
+    notifier.status('screening');
   } catch (error) {
     if (startAbort.signal.aborted) return stopped;
     const coded = toMyoError(error);

@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FakeNotifySocket } from './device/watchdog/fake-notify-socket.js';
 import { startDaemonProcess, type DaemonProcess } from './helpers/daemon-process.js';
 import { ensureBuilt } from './helpers/ensure-built.js';
 
@@ -59,6 +63,31 @@ describe('the daemon process', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(daemon.logs.some((line) => line.msg === 'stopped')).toBe(true);
   });
+
+  it('tells systemd it is ready, pings the watchdog while it screens, and says when it stops', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'myo-notify-'));
+    const socket = await FakeNotifySocket.start(join(dir, 'notify.sock'));
+    try {
+      daemon = startDaemonProcess([], {
+        MYOSCREEN_API_PORT: '0',
+        MYOSCREEN_STATE_DIR: join(dir, 'state'),
+        MYOSCREEN_CAPTURE_PHANTOM_WIDTH: '640',
+        MYOSCREEN_CAPTURE_PHANTOM_HEIGHT: '360',
+        NOTIFY_SOCKET: join(dir, 'notify.sock'),
+        // 2 s: the daemon checks progress and pings every second.
+        WATCHDOG_USEC: '2000000',
+      });
+      await socket.waitFor((d) => d.some((x) => x.text.includes('READY=1')), 20_000);
+      await socket.waitFor((d) => d.filter((x) => x.text.includes('WATCHDOG=1')).length >= 3, 15_000);
+      daemon.child.kill('SIGTERM');
+      expect((await daemon.exited).code).toBe(0);
+      await socket.waitFor((d) => d.some((x) => x.text.includes('STOPPING=1')), 3000);
+      const texts = socket.texts();
+      expect(texts.findIndex((t) => t.includes('READY=1'))).toBeLessThan(texts.findIndex((t) => t.includes('STOPPING=1')));
+    } finally {
+      await socket.stop();
+    }
+  }, 60_000);
 
   it('stops cleanly on SIGINT too', async () => {
     daemon = startDaemonProcess([], { MYOSCREEN_API_PORT: '0', MYOSCREEN_STATE_DIR: '/tmp/myo-main-test' });

@@ -52,6 +52,7 @@ export class CaptureService implements Lifecycle {
   #timer: NodeJS.Timeout | null = null;
   #offBus: (() => void)[] = [];
   #framesCaptured = 0;
+  #loopTicks = 0;
   #stamps: number[] = [];
   #firstFrameAt: number | null = null;
   #size = { width: 0, height: 0 };
@@ -89,7 +90,10 @@ export class CaptureService implements Lifecycle {
       ),
     );
     const tickMs = this.#deps.tickIntervalMs ?? Math.min(250, config.signal.noSignalTimeoutMs / 4);
-    this.#timer = setInterval(() => this.#report(this.#monitor?.tick(clock.now()) ?? null), tickMs);
+    this.#timer = setInterval(() => {
+      this.#loopTicks += 1;
+      this.#report(this.#monitor?.tick(clock.now()) ?? null);
+    }, tickMs);
     this.#timer.unref();
     this.#loop = this.#run(abort.signal);
     return Promise.resolve();
@@ -121,6 +125,7 @@ export class CaptureService implements Lifecycle {
       width: this.#size.width,
       height: this.#size.height,
       sourceConnected: source.connected,
+      loopTicks: this.#loopTicks,
     };
   }
 

@@ -12,4 +12,6 @@ export interface CaptureStats {
   readonly width: number;
   readonly height: number;
   readonly sourceConnected: boolean;
+  /** Runs of the no-signal timer: the capture loop is alive even when no frame arrives (the watchdog reads it). */
+  readonly loopTicks: number;
 }

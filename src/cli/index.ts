@@ -6,6 +6,8 @@ import { evaluateCommand } from './evaluate-command.js';
 import { modelCommand } from './model-command.js';
 import { processIo, type CliIo } from './output.js';
 import { phantomCommand } from './phantom-command.js';
+import { selftestCommand } from './selftest-command.js';
+import { displayCommand } from './display-command.js';
 
 const USAGE = `myoscreen ${VERSION}: myometrial invasion screening appliance (demonstration, not a clinical device)
 
@@ -21,6 +23,8 @@ commands:
   model pack|verify|keygen     sign a training export, verify a package, make a signing key
   evaluate --data DIR [--package DIR] [--split S] [--limit N] [--min-usable-frames N] [--threads N] [--json]
                                evaluate a model package on a data set through the live screening path
+  selftest [--json]            check capture, model, display, disk, broker and clock (exit 1 on a failure)
+  display test [--port PATH]   cycle every page on the display (default: the configured one, or the emulator)
   version                      print the version
 `;
 
@@ -39,6 +43,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         return await modelCommand(rest, io);
       case 'evaluate':
         return await evaluateCommand(rest, io);
+      case 'selftest':
+        return await selftestCommand(rest, io);
+      case 'display':
+        return await displayCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout(`${VERSION}\n`);

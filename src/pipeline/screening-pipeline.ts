@@ -31,6 +31,9 @@ import { BudgetGovernor } from './budget-governor.js';
 import { stageDurations, type FrameTimings } from './frame-timings.js';
 import { PipelineMetrics, type PipelineCounters } from './pipeline-metrics.js';
 
+/** No run answered for this long: the pipeline sends an idle probe run (the watchdog's proof of life). */
+const PROBE_AFTER_MS = 2000;
+
 /** What the pipeline made of one frame: for the dashboard, the benchmark and tests. */
 export interface FrameResult {
   readonly seq: number;
@@ -97,6 +100,14 @@ export class ScreeningPipeline implements Lifecycle {
     examsByDecision: { refer: 0, no_invasion: 0, inconclusive: 0 } as Record<string, number>,
   };
   #storeFailures = 0;
+  /** Monotonic time the run in flight was sent (frame or probe), null when none is. */
+  #inFlightSince: number | null = null;
+  #lastRunAnsweredAt: number | null = null;
+  #probe: Promise<void> | null = null;
+  #probeRuns = 0;
+  /** Runs the engine answered (a result, or an error from inside the runtime): it is alive. */
+  #answered = 0;
+  #probeInput: Float32Array | null = null;
 
   constructor(deps: ScreeningPipelineDeps) {
     this.#deps = deps;
@@ -122,7 +133,49 @@ export class ScreeningPipeline implements Lifecycle {
 
   /** Lets timeouts fire when no frames arrive (no signal); the pipeline's own timer calls it a few times a second. */
   tick(): void {
-    this.#step({ type: 'tick', at: this.#deps.clock.now() });
+    const now = this.#deps.clock.now();
+    this.#step({ type: 'tick', at: now });
+    this.#maybeProbe(now);
+  }
+
+  /**
+   * When no frame has been inferred for a while (idle scanner, no signal), a probe run on a blank input shows the
+   * engine still answers: the systemd watchdog needs inference progress that does not depend on a patient being
+   * scanned. Never while a run is in flight.
+   */
+  #maybeProbe(now: number): void {
+    const context = this.#context;
+    if (!context || this.#probe || this.#inFlightSince !== null) return;
+    // The clock starts at the first tick with a model, so a fresh daemon probes 2 s in if nothing was inferred.
+    this.#lastRunAnsweredAt ??= now;
+    if (now - this.#lastRunAnsweredAt < PROBE_AFTER_MS) return;
+    const size = context.preprocessor.output.length;
+    if (this.#probeInput?.length !== size) this.#probeInput = new Float32Array(size);
+    const input = this.#probeInput;
+    this.#inFlightSince = now;
+    this.#probe = this.#deps.engine
+      .run(input)
+      .then(() => {
+        this.#probeRuns += 1;
+        this.#lastRunAnsweredAt = this.#deps.clock.now();
+      })
+      .catch((error: unknown) => {
+        this.#deps.logger.warn({ err: error }, 'idle probe inference failed');
+      })
+      .finally(() => {
+        this.#inFlightSince = null;
+        this.#probe = null;
+      });
+  }
+
+  /** What the watchdog samples: runs answered, probes, and how long the run in flight has waited. */
+  progress(): { inferenceRuns: number; probeRuns: number; pendingRunSinceMs: number | null } {
+    const since = this.#inFlightSince;
+    return {
+      inferenceRuns: this.#answered,
+      probeRuns: this.#probeRuns,
+      pendingRunSinceMs: since === null ? null : Math.max(0, this.#deps.clock.now() - since),
+    };
   }
 
   /** Start, end or acknowledge from the cart display, the dashboard or a command. */
@@ -137,6 +190,7 @@ export class ScreeningPipeline implements Lifecycle {
     const taken = clock.now();
     const { frame } = item;
     this.#counters.framesSeen += 1;
+    if (this.#probe) await this.#probe;
     const context = this.#contextFor(engine.active());
     // The worker is started first and the quality gate measures the frame while it runs (2 cores: the gate costs
     // nothing on the path). Frames that cannot be usable whatever they show (signal not live, fan not found) are
@@ -149,6 +203,7 @@ export class ScreeningPipeline implements Lifecycle {
       if (this.#governor.shouldInfer(frame.seq)) {
         const input = context.preprocessor.run(frame.data, frame.width, frame.height, item.roi);
         preprocessed = clock.now();
+        this.#inFlightSince = preprocessed;
         pending = engine.run(input);
         // Handled below; this keeps a rejection from surfacing as unhandled while the gate runs.
         pending.catch(() => undefined);
@@ -166,6 +221,8 @@ export class ScreeningPipeline implements Lifecycle {
       try {
         const result = await pending;
         inferred = clock.now();
+        this.#lastRunAnsweredAt = inferred;
+        this.#answered += 1;
         runtimeMs = result.runtimeMs;
         const logits = result.outputs.logits;
         if (!logits) throw new Error('the model returned no logits');
@@ -176,11 +233,14 @@ export class ScreeningPipeline implements Lifecycle {
         }
       } catch (error) {
         this.#counters.inferenceFailed += 1;
+        // A run the engine answered with an error still shows the engine alive; a timeout or a restart does not.
+        if (!isMyoError(error, 'MYO_ERR_ENGINE_TIMEOUT') && !isMyoError(error, 'MYO_ERR_ENGINE_UNAVAILABLE')) this.#answered += 1;
         if (this.#counters.inferenceFailed <= 5 || this.#counters.inferenceFailed % 500 === 0) {
           this.#deps.logger.warn({ err: error, code: isMyoError(error) ? error.code : undefined, failed: this.#counters.inferenceFailed }, 'inference failed for a frame');
         }
       }
     }
+    this.#inFlightSince = null;
     if (!verdict.usable) {
       this.#counters.rejected += 1;
       this.#counters.rejectedBy[verdict.reason] += 1;

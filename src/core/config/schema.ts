@@ -253,6 +253,36 @@ export const PipelineSchema = Type.Object(
   Strict,
 );
 
+export const DisplaySchema = Type.Object(
+  {
+    /** Serial device of the cart's Nextion display (e.g. /dev/myoscreen-display); empty: the built-in emulator. */
+    port: Type.String({ default: '' }),
+    baudRate: Type.Integer({ default: 9600, minimum: 1200, maximum: 921_600 }),
+    /** Log the emulated display's text rendering whenever its page changes (the demo's stand-in for the screen). */
+    logEmulator: Type.Boolean({ default: true }),
+  },
+  Strict,
+);
+
+export const HealthSchema = Type.Object(
+  {
+    intervalMs: Type.Integer({ default: 5000, minimum: 500, maximum: 600_000 }),
+    /** Hottest sensor: degraded at or above, failed at or above (docs/health.md). */
+    temperatureDegradedC: Type.Number({ default: 80 }),
+    temperatureFailedC: Type.Number({ default: 95 }),
+    memoryDegradedAvailableRatio: Type.Number({ default: 0.1, minimum: 0, maximum: 1 }),
+    memoryFailedAvailableRatio: Type.Number({ default: 0.03, minimum: 0, maximum: 1 }),
+    diskDegradedFreeRatio: Type.Number({ default: 0.15, minimum: 0, maximum: 1 }),
+    diskFailedFreeRatio: Type.Number({ default: 0.05, minimum: 0, maximum: 1 }),
+    diskFailedFreeBytes: Type.Integer({ default: 200 * 1024 * 1024, minimum: 0 }),
+    /** Run tegrastats for Jetson readings when it exists. */
+    tegrastats: Type.Boolean({ default: true }),
+    /** Root of /sys (tests and containers point it elsewhere). */
+    sysRoot: Type.String({ default: '/sys', minLength: 1 }),
+  },
+  Strict,
+);
+
 export const ConfigSchema = Type.Object(
   {
     device: DeviceSchema,
@@ -264,6 +294,8 @@ export const ConfigSchema = Type.Object(
     inference: InferenceSchema,
     screening: ScreeningSchema,
     pipeline: PipelineSchema,
+    display: DisplaySchema,
+    health: HealthSchema,
   },
   Strict,
 );
@@ -274,3 +306,5 @@ export type InferenceConfig = Config['inference'];
 export type ScreeningConfig = Config['screening'];
 export type QualityConfig = Config['screening']['quality'];
 export type PipelineConfig = Config['pipeline'];
+export type DisplayConfig = Config['display'];
+export type HealthConfig = Config['health'];
