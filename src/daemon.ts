@@ -44,8 +44,8 @@ export interface DaemonDeps {
   readonly createEngine?: (config: Config['inference'], deps: { logger: Logger; onRestart: (reason: string, restarts: number) => void }) => InferenceEngine;
   /** Tests may keep exams in memory; production stores them in SQLite under state.dir. */
   readonly examStore?: ExamStore;
-  /** Tests pass a MemoryDisplay; production drives the Nextion on display.port, or the emulator. */
-  readonly display?: StatusDisplay;
+  /** Tests build a MemoryDisplay on the daemon's bus; production drives the Nextion on display.port, or the emulator. */
+  readonly displayFor?: (bus: EventBus) => StatusDisplay;
   /** Tests pass fake readings; production reads systeminformation, /sys and tegrastats. */
   readonly healthSources?: HealthSources;
   /** systemd's notify socket (main.ts builds it from the environment); with a watchdog interval, a Watchdog part runs. */
@@ -177,7 +177,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     },
   };
 
-  const display = deps.display ?? createStatusDisplay({ config: config.display, bus, logger: log('display'), clock });
+  const display = deps.displayFor?.(bus) ?? createStatusDisplay({ config: config.display, bus, logger: log('display'), clock });
   const health = {
     checks: (): Record<string, HealthCheck> => ({
       capture: captureHealth(capture.stats()),

@@ -12,6 +12,7 @@ import type { BusEvents } from '../src/core/events.js';
 import { createDaemon, type Daemon } from '../src/daemon.js';
 import { FakeEngine } from '../src/infer/engine/fake-engine.js';
 import { MemoryExamStore } from '../src/records/memory-exam-store.js';
+import { MemoryDisplay } from '../src/device/display/memory-display.js';
 import { pino } from 'pino';
 import { silentLogger } from './helpers/silent-logger.js';
 
@@ -100,6 +101,38 @@ describe('the daemon screens live frames', () => {
     const ready = await daemon.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.body).toContain('on cpu (fell back from cuda)');
   }, 30_000);
+
+  it('shows the exam on the cart display, and a touch on the display starts and ends an exam', async () => {
+    const store = new MemoryExamStore();
+    const built = { display: null as MemoryDisplay | null };
+    daemon = createDaemon({
+      config: config({ screening: { autoStartAfterMs: 600_000 } }),
+      logger: silentLogger(),
+      createEngine: () => new FakeEngine({ score: () => 0.6 }),
+      examStore: store,
+      createSource: (capture, deps) => new PhantomFrameSource({ config: capture, ...deps, script: oneExam() }),
+      displayFor: (eventBus) => (built.display = new MemoryDisplay({ bus: eventBus })),
+    });
+    const started = new Promise<BusEvents['examStarted']>((resolve) => daemon?.bus.on('examStarted', resolve));
+    const ended = new Promise<BusEvents['examEnded']>((resolve) => daemon?.bus.on('examEnded', resolve));
+    await daemon.start(new AbortController().signal);
+    const display = built.display;
+    if (!display) throw new Error('the daemon did not build the display');
+    await expect.poll(() => display.current?.page, { timeout: 10_000 }).toBe('ready');
+    // Auto start is far off: only the operator's touch can start this exam.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    display.press('start');
+    expect((await started).cause).toBe('operator');
+    await expect.poll(() => display.current?.page, { timeout: 10_000 }).toBe('scanning');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    display.press('end');
+    const end = await ended;
+    expect(end.cause).toBe('operator');
+    await expect.poll(() => display.current?.page, { timeout: 5000 }).toBe('result');
+    const pages = display.states.map((s) => s.page).filter((p, i, all) => p !== all[i - 1]);
+    expect(pages).toEqual(expect.arrayContaining(['boot', 'ready', 'scanning', 'result']));
+    expect(pages.indexOf('scanning')).toBeLessThan(pages.indexOf('result'));
+  }, 60_000);
 
   it('records an exam that is running at shutdown as interrupted', async () => {
     const store = new MemoryExamStore();

@@ -1,6 +1,7 @@
 import { realpath, stat, statfs } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { cpuTemperature, currentLoad, fsSize, mem } from 'systeminformation';
+import { currentLoad, mem } from 'systeminformation';
+import { cpuTemperatureFromHwmon, fsSizeFromMounts } from './spawn-free-probes.js';
 import { known, probeWithin, unknown, type Probed } from './probed.js';
 
 /** Share of all CPU time that was busy, 0..1 (systeminformation's `currentLoad` / 100). */
@@ -43,11 +44,16 @@ export interface SystemInformationPort {
   cpuTemperature(): Promise<{ readonly main: number | null; readonly max: number | null }>;
 }
 
+/**
+ * Load and memory from systeminformation (it reads /proc); file systems and CPU temperature from the kernel's files
+ * directly, because systeminformation forks `df` and sensor helpers for those and a fork from the daemon stalls its
+ * event loop (spawn-free-probes.ts).
+ */
 export const systemInformation: SystemInformationPort = Object.freeze({
   currentLoad: () => currentLoad(),
   mem: () => mem(),
-  fsSize: () => fsSize(),
-  cpuTemperature: () => cpuTemperature(),
+  fsSize: () => fsSizeFromMounts(),
+  cpuTemperature: () => cpuTemperatureFromHwmon(),
 });
 
 export interface SystemProbeOptions {
