@@ -7,7 +7,9 @@ set -euo pipefail
 # Each package and why a test needs it.
 PACKAGES=(
   ffmpeg   # capture: encodes phantom clips and is the file/v4l2 subprocess source under test
-  socat    # serial display tests: PTY pairs; watchdog tests: the fake systemd notify socket
+  socat    # serial display tests: PTY pairs; the systemd notify tests' fake socket
+  mosquitto   # telemetry integration tests: a real broker on a free loopback port per test
+  openssl     # telemetry tests: mutual-TLS certificates made in the test
   g++ make python3   # node-gyp: the sd-notify addon (always), better-sqlite3 when its prebuilt binary cannot be downloaded
 )
 
