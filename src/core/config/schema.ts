@@ -283,6 +283,52 @@ export const HealthSchema = Type.Object(
   Strict,
 );
 
+export const MqttSchema = Type.Object(
+  {
+    /** `mqtt://host:1883` or `mqtts://host:8883`; empty: the embedded broker on loopback (the demo default). */
+    url: Type.String({ default: '' }),
+    /** MQTT 5 with a fallback to 3.1.1 (`auto`), or pinned. */
+    protocol: Type.Union([Type.Literal('auto'), Type.Literal(5), Type.Literal(4)], { default: 'auto' }),
+    /** Client certificate, key and CA for mutual TLS (mqtts://); files, never inline secrets. */
+    tls: Type.Object(
+      {
+        caFile: Type.String({ default: '' }),
+        certFile: Type.String({ default: '' }),
+        keyFile: Type.String({ default: '' }),
+      },
+      Strict,
+    ),
+    /** The broker waits this long before publishing `offline`, so a quick reconnect does not flap. */
+    willDelaySec: Type.Integer({ default: 10, minimum: 0, maximum: 3600 }),
+    keepaliveSec: Type.Integer({ default: 30, minimum: 5, maximum: 600 }),
+    reconnect: Type.Object(
+      {
+        initialDelayMs: Type.Integer({ default: 500, minimum: 10 }),
+        maxDelayMs: Type.Integer({ default: 60_000, minimum: 10 }),
+      },
+      Strict,
+    ),
+    /** The embedded broker's listener (used only when `url` is empty). */
+    embedded: Type.Object(
+      {
+        host: Type.String({ default: '127.0.0.1', minLength: 1 }),
+        port: Type.Integer({ default: 1883, minimum: 0, maximum: 65535 }),
+      },
+      Strict,
+    ),
+    /** How often the `metrics` message is published (QoS 0). */
+    metricsIntervalMs: Type.Integer({ default: 10_000, minimum: 1000 }),
+    outbox: Type.Object(
+      {
+        maxMessages: Type.Integer({ default: 50_000, minimum: 100 }),
+        maxBytes: Type.Integer({ default: 64 * 1024 * 1024, minimum: 1024 * 1024 }),
+      },
+      Strict,
+    ),
+  },
+  Strict,
+);
+
 export const ConfigSchema = Type.Object(
   {
     device: DeviceSchema,
@@ -296,6 +342,7 @@ export const ConfigSchema = Type.Object(
     pipeline: PipelineSchema,
     display: DisplaySchema,
     health: HealthSchema,
+    mqtt: MqttSchema,
   },
   Strict,
 );
@@ -308,3 +355,4 @@ export type QualityConfig = Config['screening']['quality'];
 export type PipelineConfig = Config['pipeline'];
 export type DisplayConfig = Config['display'];
 export type HealthConfig = Config['health'];
+export type MqttConfig = Config['mqtt'];
