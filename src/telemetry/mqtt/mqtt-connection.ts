@@ -21,6 +21,8 @@ export interface MqttConnectionOptions {
   /** Called after each (re)connection, before anything queued is sent: publish `info` then `online` here. */
   readonly onConnected?: ((connection: MqttConnection) => Promise<void>) | undefined;
   readonly onDisconnected?: ((reason: string) => void) | undefined;
+  /** The `status` payload for the will (`offline`) and a clean stop (`stopped`); the contract's envelope in the daemon. */
+  readonly statusPayload?: ((state: 'offline' | 'stopped') => string) | undefined;
 }
 
 export function statusTopic(deviceId: string): string {
@@ -67,10 +69,10 @@ export class MqttConnection implements Lifecycle {
   }
 
   #clientOptions(): IClientOptions {
-    const { deviceId, session, willDelaySec, keepaliveSec, tls } = this.#options;
+    const { deviceId, willDelaySec, keepaliveSec, tls } = this.#options;
     const will = {
       topic: statusTopic(deviceId),
-      payload: Buffer.from(JSON.stringify({ state: 'offline', session })),
+      payload: Buffer.from(this.#status('offline')),
       qos: 1 as const,
       retain: true,
       ...(this.#protocol === 5 ? { properties: { willDelayInterval: willDelaySec } } : {}),
@@ -89,6 +91,10 @@ export class MqttConnection implements Lifecycle {
       ...(tls?.keyFile ? { key: readFileSync(tls.keyFile) } : {}),
       rejectUnauthorized: true,
     };
+  }
+
+  #status(state: 'offline' | 'stopped'): string {
+    return this.#options.statusPayload?.(state) ?? JSON.stringify({ state, session: this.#options.session });
   }
 
   #connect(): void {
@@ -173,7 +179,7 @@ export class MqttConnection implements Lifecycle {
     if (this.#connected) {
       await Promise.race([
         new Promise<void>((resolve) =>
-          client.publish(statusTopic(this.#options.deviceId), JSON.stringify({ state: 'stopped', session: this.#options.session }), { qos: 1, retain: true }, () => resolve()),
+          client.publish(statusTopic(this.#options.deviceId), this.#status('stopped'), { qos: 1, retain: true }, () => resolve()),
         ),
         new Promise((resolve) => setTimeout(resolve, 1000).unref()),
       ]);
