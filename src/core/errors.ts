@@ -35,6 +35,11 @@ export const ERROR_CATALOGUE = {
   MYO_ERR_QUERY_INVALID: { httpStatus: 400, exitCode: 64, summary: 'exam record query (limit, cursor or filter) is malformed' },
   MYO_ERR_DISPLAY_PROTOCOL: { httpStatus: 500, exitCode: 70, summary: 'status display instruction cannot be encoded (bad component name or attribute)' },
   MYO_ERR_DISPLAY_PORT: { httpStatus: 503, exitCode: 69, summary: 'status display port cannot be opened, or its emulator cannot start' },
+  MYO_ERR_OUTBOX_FULL: { httpStatus: 507, exitCode: 75, summary: 'telemetry outbox is full of messages of this class or higher; the message was not queued' },
+  MYO_ERR_OUTBOX_MESSAGE_INVALID: { httpStatus: 422, exitCode: 65, summary: 'telemetry outbox message is malformed (topic, QoS, class, payload or expiry)' },
+  MYO_ERR_MQTT_TOPIC: { httpStatus: 400, exitCode: 65, summary: 'MQTT topic is outside the contract (wildcard, empty or oversized level, unknown path) or a topic parameter is invalid' },
+  MYO_ERR_MQTT_PAYLOAD: { httpStatus: 400, exitCode: 65, summary: 'MQTT payload is malformed (not UTF-8 or JSON, too large or deep, forbidden key) or fails its topic schema' },
+  MYO_ERR_MQTT_COMMAND_UNKNOWN: { httpStatus: 404, exitCode: 64, summary: 'MQTT command name is not one this daemon answers' },
   MYO_ERR_INTERNAL: { httpStatus: 500, exitCode: 70, summary: 'internal error' },
 } as const;
 
