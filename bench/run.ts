@@ -13,6 +13,7 @@ const MODULES: Record<string, () => Promise<{ run: BenchModule }>> = {
   'phantom-render': () => import('./phantom-render.js'),
   'capture-throughput': () => import('./capture-throughput.js'),
   'screening-pipeline': () => import('./screening-pipeline.js'),
+  outbox: () => import('./outbox.js'),
   // Only with --soak MIN: the long memory run over the full phantom session.
   'screening-soak': () => import('./screening-soak.js'),
 };
