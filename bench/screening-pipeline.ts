@@ -92,6 +92,7 @@ export async function runOnce(spec: RunSpec): Promise<BenchResult> {
     state: { dir: stateDir },
     log: { level: 'silent' },
     api: { port: 0 },
+      mqtt: { embedded: { port: 0 } },
     capture: { fps: spec.fps },
     inference: { intraOpThreads: spec.threads },
   }) as Config;

@@ -1,6 +1,6 @@
 import { buildApiApp, type ApiApp } from './api/app.js';
 import { ApiServer } from './api/api-server.js';
-import type { HealthCheck } from './api/health.js';
+import { isReady, type HealthCheck } from './api/health.js';
 import { CaptureService } from './capture/capture-service.js';
 import { createFrameSource } from './capture/create-source.js';
 import type { FrameSource } from './capture/frame-source.js';
@@ -32,6 +32,7 @@ import type { ExamStore } from './records/exam-store.js';
 import { SqliteExamStore } from './records/sqlite-exam-store.js';
 import { registerCaptureMetrics } from './telemetry/capture-metrics.js';
 import { EventLoopLag } from './telemetry/event-loop-lag.js';
+import { TelemetryService } from './telemetry/telemetry-service.js';
 import { counterFromTotal, MetricsRegistry } from './telemetry/metrics.js';
 
 export interface DaemonDeps {
@@ -73,6 +74,13 @@ export function createWorkerEngine(
   });
 }
 
+/** The configuration as it may leave the device: file paths of keys are fine, anything named like a secret is not. */
+function redactConfig(config: Readonly<Config>): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(config, (key, value: unknown) => (/(password|secret|token|privateKey)/i.test(key) ? '[redacted]' : value)),
+  ) as Record<string, unknown>;
+}
+
 /** The display degrades, it never blocks readiness: screening works without it (the result is also logged). */
 function displayHealth(display: StatusDisplay): HealthCheck {
   const stats = display.stats();
@@ -96,6 +104,7 @@ export interface Daemon {
   readonly eventLoop: EventLoopLag;
   readonly health: HealthMonitor;
   readonly display: StatusDisplay;
+  readonly telemetry: TelemetryService;
   start(signal: AbortSignal): Promise<void>;
   stop(): Promise<void>;
   /** Where the API listens once started. */
@@ -185,8 +194,44 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       pipeline: screening.health(),
       ...deviceHealth.checks(),
       display: displayHealth(display),
+      mqtt: telemetry.health(),
     }),
   };
+  const telemetry = new TelemetryService({
+    config,
+    bus,
+    logger: log('telemetry'),
+    store: examStore,
+    version: VERSION,
+    view: {
+      health: () => {
+        const checks = health.checks();
+        const statuses = Object.values(checks).map((c) => c.status);
+        const status = statuses.includes('failed') ? 'failed' : statuses.includes('degraded') ? 'degraded' : 'ok';
+        return { status, ready: isReady(checks), checks };
+      },
+      model: () => {
+        const m = inference.model;
+        return m ? { id: m.id, version: m.version, sha256: m.sha256, provider: m.provider } : null;
+      },
+      metrics: () => {
+        const c = capture.stats();
+        const p = screening.counters();
+        const p95 = p.p95Ms;
+        return {
+          fps: c.fps,
+          framesDropped: c.framesDropped,
+          inferenceStride: p.stride,
+          latencyMs: p95 === null ? null : { p50: p95, p95, p99: p95 },
+          eventLoopLagMs: eventLoop.snapshot(false).p99Ms,
+        };
+      },
+      config: () => redactConfig(config),
+      setLogLevel: (level) => {
+        logger.level = level;
+      },
+    },
+  });
   let starting = true;
   const presenter = new DisplayPresenter({
     display,
@@ -219,7 +264,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
           },
         })
       : null;
-  const parts = new LifecycleGroup([records, eventLoop, display, presenter, ...(tegrastats ? [tegrastats] : []), deviceHealth, inference, capture, screening, consumer, api, ...(watchdog ? [watchdog] : [])], {
+  const parts = new LifecycleGroup([records, eventLoop, display, presenter, ...(tegrastats ? [tegrastats] : []), deviceHealth, telemetry, inference, capture, screening, consumer, api, ...(watchdog ? [watchdog] : [])], {
     report: (event, part, tookMs) => {
       lifecycleLog.debug({ part, tookMs: Math.round(tookMs) }, `${part} ${event}`);
       bus.emit(event === 'started' ? 'partStarted' : 'partStopped', { part, tookMs });
@@ -251,6 +296,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     eventLoop,
     health: deviceHealth,
     display,
+    telemetry,
     async start(signal) {
       lifecycleLog.info({ version: VERSION, device: config.device.id, source: config.capture.source }, 'starting');
       await parts.start(signal);

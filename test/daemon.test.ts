@@ -21,6 +21,7 @@ function config(patch: Record<string, unknown> = {}): Config {
     Value.Default(ConfigSchema, {
       state: { dir: mkdtempSync(join(tmpdir(), 'myo-daemon-')) },
       api: { port: 0 },
+      mqtt: { embedded: { port: 0 } },
       capture: { phantom: { width: 640, height: 360 } },
       ...patch,
     }) as Config,

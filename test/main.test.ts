@@ -35,6 +35,7 @@ describe('the daemon process', () => {
   it('runs on the embedded defaults, shows frames flowing at the configured rate, and exits 0 on SIGTERM', async () => {
     daemon = startDaemonProcess([], {
       MYOSCREEN_API_PORT: '0',
+        MYOSCREEN_MQTT_EMBEDDED_PORT: '0',
       MYOSCREEN_CAPTURE_FPS: '15',
       MYOSCREEN_STATE_DIR: '/tmp/myo-main-test',
     });
@@ -70,6 +71,7 @@ describe('the daemon process', () => {
     try {
       daemon = startDaemonProcess([], {
         MYOSCREEN_API_PORT: '0',
+        MYOSCREEN_MQTT_EMBEDDED_PORT: '0',
         MYOSCREEN_STATE_DIR: join(dir, 'state'),
         MYOSCREEN_CAPTURE_PHANTOM_WIDTH: '640',
         MYOSCREEN_CAPTURE_PHANTOM_HEIGHT: '360',
@@ -90,7 +92,8 @@ describe('the daemon process', () => {
   }, 60_000);
 
   it('stops cleanly on SIGINT too', async () => {
-    daemon = startDaemonProcess([], { MYOSCREEN_API_PORT: '0', MYOSCREEN_STATE_DIR: '/tmp/myo-main-test' });
+    daemon = startDaemonProcess([], { MYOSCREEN_API_PORT: '0',
+        MYOSCREEN_MQTT_EMBEDDED_PORT: '0', MYOSCREEN_STATE_DIR: '/tmp/myo-main-test' });
     await daemon.waitForLog((line) => line.msg === 'started');
     const t0 = Date.now();
     daemon.child.kill('SIGINT');
