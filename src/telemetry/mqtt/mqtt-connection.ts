@@ -185,6 +185,10 @@ export class MqttConnection implements Lifecycle {
       ]);
     }
     this.#connected = false;
-    await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+    // A clean DISCONNECT (so the will stays unsent) waits for in-flight messages; a backlog must not hold the stop
+    // past its deadline, so after 1.5 s the socket is closed as it is.
+    const ended = new Promise<boolean>((resolve) => client.end(false, {}, () => resolve(true)));
+    const done = await Promise.race([ended, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1500).unref())]);
+    if (!done) client.end(true);
   }
 }
