@@ -25,7 +25,7 @@ function worst(...levels: HealthLevel[]): HealthLevel {
 
 /**
  * What the cart display is fed: the exam view, faults in the sonographer's words, and the health icons. The display
- * decides what to show (displayStateFor); this only gathers. The network icon stays `ok` until telemetry exists.
+ * decides what to show (displayStateFor); this only gathers. The network icon follows the MQTT connection.
  */
 export function displayInputFrom(s: DisplaySources): DisplayInput {
   const { checks } = s;
@@ -42,7 +42,7 @@ export function displayInputFrom(s: DisplaySources): DisplayInput {
     model: worst(level(checks.inference), checks.pipeline?.status === 'degraded' ? 'warn' : 'ok'),
     storage: level(checks.disk),
     thermal: level(checks.thermal),
-    network: 'ok',
+    network: level(checks.mqtt),
   };
   return {
     version: s.version,
