@@ -4,6 +4,7 @@ import { MyoError } from '../core/errors.js';
 import { captureCheck, clockCheck, diskCheck, modelCheck } from '../selftest/basic-checks.js';
 import { runChecks, type Check } from '../selftest/check.js';
 import { displayCheck } from '../selftest/display-check.js';
+import { brokerCheck } from '../selftest/broker-check.js';
 import { formatTable, printJson, type CliIo } from './output.js';
 
 const USAGE = `usage: myoscreen selftest [--config FILE] [--only NAME ...] [--json]
@@ -32,7 +33,7 @@ export async function selftestCommand(argv: readonly string[], io: CliIo): Promi
     ['model', modelCheck(config)],
     ['display', displayCheck(config)],
     ['disk', diskCheck(config)],
-    ['broker', async () => ({ outcome: 'skip', detail: 'no MQTT broker in this configuration (telemetry is not configured)' })],
+    ['broker', brokerCheck(config)],
     ['clock', clockCheck()],
   ];
   const only = values.only;
