@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 export interface Mosquitto {
@@ -59,6 +59,9 @@ export async function startMosquitto(options: { persistence?: boolean; extraConf
       `persistence ${options.persistence ? 'true' : 'false'}`,
       `persistence_location ${dir}/`,
       'log_dest none',
+      // Started as root (CI), mosquitto would drop to the `mosquitto` user and could not read the test's private
+      // temp folders (certificates, persistence): keep the test's own user.
+      `user ${userInfo().username}`,
       ...(options.extraConfig ?? []),
       '',
     ].join('\n'),
