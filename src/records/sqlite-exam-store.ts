@@ -1,7 +1,6 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
-import { isMyoError, MyoError } from '../core/errors.js';
+import type Database from 'better-sqlite3';
+import { MyoError } from '../core/errors.js';
+import { openSqliteFile, sqliteStoreFailure } from '../storage/sqlite-file.js';
 import type { Decision } from '../screening/types.js';
 import { DECISIONS, type ExamRecord } from './exam-record.js';
 import { checkRecordToSave } from './exam-record-check.js';
@@ -11,9 +10,6 @@ import { encodeCursor, resolveListQuery } from './list-query.js';
 import { migrateExamDatabase, readExamSchemaVersion } from './sqlite-exam-schema.js';
 import { fromExamRow, toExamRow, type ExamRow } from './sqlite-exam-rows.js';
 import { conflictingRecord, resolveMaxRecords, storeClosed } from './store-guards.js';
-
-/** How long a statement waits for another connection's lock (a CLI reading the store) before failing. */
-const BUSY_TIMEOUT_MS = 5000;
 
 export interface SqliteExamStoreOptions {
   /** Records kept before the oldest are dropped (default DEFAULT_MAX_RECORDS). */
@@ -52,59 +48,11 @@ function prepareStatements(db: Database.Database): Statements {
   };
 }
 
+const EXAM_STORE = { what: 'exam record store', readSchemaVersion: readExamSchemaVersion, migrate: migrateExamDatabase } as const;
+
 /** Any failure below this class as a MYO_ERR_STORE naming the file; MyoErrors keep their own code. */
 function storeFailure(action: string, path: string, error: unknown): MyoError {
-  if (isMyoError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  const sqliteCode = error instanceof Database.SqliteError ? error.code : undefined;
-  return new MyoError('MYO_ERR_STORE', `exam record store ${path}: cannot ${action}: ${message}`, { path, sqliteCode }, { cause: error });
-}
-
-/**
- * Makes a newly created file's directory entry durable: fsync on the file alone does not cover its name, and a
- * store whose file vanishes after a power cut loses every record in it.
- */
-function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Damage anywhere in the file (a torn write on a failing card, a truncated copy) shows up at open, not as a failing
- * read in the middle of a shift. quick_check reads every page once: about 70 ms for 100,000 records on a desktop.
- */
-function checkIntegrity(db: Database.Database, path: string): void {
-  const problems = db.prepare<[], string>('PRAGMA quick_check(5)').pluck().all();
-  if (problems.length !== 1 || problems[0] !== 'ok') {
-    throw new MyoError(
-      'MYO_ERR_STORE',
-      `${path} is a damaged exam record store (${problems.join('; ')}); it was left unchanged: move it aside to start a new store`,
-      { path, problems },
-    );
-  }
-}
-
-/**
- * Sets the connection up. WAL lets readers (the API) run beside the writer. synchronous = FULL because in WAL mode
- * NORMAL only syncs the log at checkpoints: a commit survives the process being killed but can roll back on a power
- * cut, and the cart is switched off at the wall. FULL fsyncs the log on every commit, so a record save() returned
- * from is on disk. One fsync per exam costs nothing at this rate.
- */
-function configure(db: Database.Database, path: string): void {
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  // Reads only: a file that is not a database, or not ours, is refused here before anything is written to it
-  // (switching to WAL alone rewrites the header).
-  readExamSchemaVersion(db, path);
-  checkIntegrity(db, path);
-  const mode = db.pragma('journal_mode = WAL', { simple: true });
-  if (mode !== 'wal') {
-    throw new MyoError('MYO_ERR_STORE', `exam record store ${path}: cannot switch to WAL mode (got ${String(mode)})`, { path });
-  }
-  db.pragma('synchronous = FULL');
+  return sqliteStoreFailure(EXAM_STORE.what, action, path, error);
 }
 
 export class SqliteExamStore implements ExamStore {
@@ -136,37 +84,9 @@ export class SqliteExamStore implements ExamStore {
    */
   static open(path: string, opts: SqliteExamStoreOptions = {}): SqliteExamStore {
     const maxRecords = resolveMaxRecords(opts.maxRecords);
-    const file = resolve(path);
-    const dir = dirname(file);
-    try {
-      mkdirSync(dir, { recursive: true });
-    } catch (error) {
-      throw storeFailure(`create its folder ${dir}`, file, error);
-    }
-    const created = !existsSync(file);
-    let db: Database.Database;
-    try {
-      db = new Database(file);
-    } catch (error) {
-      throw storeFailure('open it', file, error);
-    }
-    try {
-      configure(db, file);
-      migrateExamDatabase(db, file);
-      if (created) syncDirectory(dir);
-      return new SqliteExamStore(db, file, maxRecords);
-    } catch (error) {
-      db.close();
-      if (error instanceof Database.SqliteError && (error.code === 'SQLITE_NOTADB' || error.code === 'SQLITE_CORRUPT')) {
-        throw new MyoError(
-          'MYO_ERR_STORE',
-          `${file} is not a SQLite exam record store or is damaged (${error.message}); it was left unchanged: move it aside to start a new store`,
-          { path: file, sqliteCode: error.code },
-          { cause: error },
-        );
-      }
-      throw storeFailure('open it', file, error);
-    }
+    // One save() per exam, each fsynced (synchronous = FULL): a record save() returned from survives a power cut.
+    const { db, file } = openSqliteFile(path, EXAM_STORE);
+    return new SqliteExamStore(db, file, maxRecords);
   }
 
   /** The absolute path of the database file. */
