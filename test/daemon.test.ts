@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PhantomFrameSource } from '../src/capture/phantom-source.js';
-import { phantomScript } from '../src/capture/phantom/script-builder.js';
 import type { ScriptSegment } from '../src/capture/phantom/script-types.js';
 import { deepFreeze } from '../src/core/config/load.js';
 import { ConfigSchema, type Config } from '../src/core/config/schema.js';
@@ -14,6 +13,7 @@ import { FakeEngine } from '../src/infer/engine/fake-engine.js';
 import { MemoryExamStore } from '../src/records/memory-exam-store.js';
 import { MemoryDisplay } from '../src/device/display/memory-display.js';
 import { pino } from 'pino';
+import { oneExamScript } from './helpers/one-exam-script.js';
 import { silentLogger } from './helpers/silent-logger.js';
 
 function config(patch: Record<string, unknown> = {}): Config {
@@ -28,18 +28,7 @@ function config(patch: Record<string, unknown> = {}): Config {
   );
 }
 
-/** A short session: the first refer exam of the default script, then an idle screen. */
-function oneExam(): ScriptSegment[] {
-  const script = phantomScript(1);
-  const exam = script.find((s) => s.kind === 'exam' && s.truth.expected === 'refer');
-  const idle = script.find((s) => s.kind === 'idle');
-  if (!exam || !idle) throw new Error('script has no refer exam');
-  return [
-    { ...idle, index: 0, durationS: 2 },
-    { ...exam, index: 1, durationS: 5 },
-    { ...idle, index: 2, durationS: 8 },
-  ];
-}
+const oneExam = (): ScriptSegment[] => oneExamScript(8);
 
 let daemon: Daemon | null = null;
 afterEach(async () => {

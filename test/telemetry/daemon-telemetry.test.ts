@@ -5,7 +5,6 @@ import { Value } from '@sinclair/typebox/value';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PhantomFrameSource } from '../../src/capture/phantom-source.js';
-import { phantomScript } from '../../src/capture/phantom/script-builder.js';
 import type { ScriptSegment } from '../../src/capture/phantom/script-types.js';
 import { deepFreeze } from '../../src/core/config/load.js';
 import { ConfigSchema, type Config } from '../../src/core/config/schema.js';
@@ -13,6 +12,7 @@ import { createDaemon, type Daemon } from '../../src/daemon.js';
 import { FakeEngine } from '../../src/infer/engine/fake-engine.js';
 import { MemoryExamStore } from '../../src/records/memory-exam-store.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { oneExamScript } from '../helpers/one-exam-script.js';
 import { silentLogger } from '../helpers/silent-logger.js';
 
 let broker: Mosquitto | null = null;
@@ -26,17 +26,7 @@ afterEach(async () => {
   broker = null;
 });
 
-function oneExam(): ScriptSegment[] {
-  const script = phantomScript(1);
-  const exam = script.find((s) => s.kind === 'exam' && s.truth.expected === 'refer');
-  const idle = script.find((s) => s.kind === 'idle');
-  if (!exam || !idle) throw new Error('script has no refer exam');
-  return [
-    { ...idle, index: 0, durationS: 2 },
-    { ...exam, index: 1, durationS: 5 },
-    { ...idle, index: 2, durationS: 30 },
-  ];
-}
+const oneExam = (): ScriptSegment[] => oneExamScript(30);
 
 async function fleetClient(url: string, filter = 'myoscreen/v1/cart-t/#'): Promise<{ client: MqttClient; messages: { topic: string; body: Record<string, unknown>; retain: boolean }[] }> {
   const client = mqtt.connect(url, { clientId: `fleet-${Math.random().toString(36).slice(2)}`, protocolVersion: 5 });
