@@ -10,6 +10,10 @@ PACKAGES=(
   socat    # serial display tests: PTY pairs; the systemd notify tests' fake socket
   mosquitto   # telemetry integration tests: a real broker on a free loopback port per test
   openssl     # telemetry tests: mutual-TLS certificates made in the test
+  chromium    # dashboard end-to-end test: headless browser driven by playwright-core
+  prometheus  # promtool: checks a live /metrics scrape
+  shellcheck  # deploy scripts are linted in CI
+  systemd     # systemd-analyze verify on the deploy/jetson unit
   g++ make python3   # node-gyp: the sd-notify addon (always), better-sqlite3 when its prebuilt binary cannot be downloaded
 )
 

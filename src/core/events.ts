@@ -25,6 +25,20 @@ export interface BusEvents {
   phantomSegmentStarted: { index: number; kind: string; expected: string | null; label: 0 | 1 | null; at: number };
   /** The inference engine loaded a model package (after verification and the golden-vector self-test). */
   modelLoaded: { id: string; version: string; sha256: string; provider: string; loadMs: number; at: number };
+  /**
+   * The model update agent (src/fleet) moved: installed model, candidate, phase (ARCHITECTURE section 7) and progress.
+   * Telemetry republishes the retained `model/state` on each one.
+   */
+  modelStateChanged: {
+    installed: { id: string; version: string; sha256: string; securityVersion: number } | null;
+    candidate: { id: string; version: string; sha256: string; securityVersion: number } | null;
+    phase: 'idle' | 'queued' | 'downloading' | 'verifying' | 'staged' | 'waiting' | 'validating' | 'activating' | 'probation' | 'committed' | 'rolled_back';
+    progress: number | null;
+    jobId: string | null;
+    at: number;
+  };
+  /** A remote `restart` command (or the dashboard) asked the daemon to restart once no exam runs; main.ts exits 75. */
+  restartRequested: { reason: string; at: number };
   /** A provider could not start and the engine fell back to the next one in `inference.providers`. */
   providerFallback: { failed: string; next: string | null; reason: string; at: number };
   /** The inference worker was replaced (a hung run, or the worker died); the daemon kept running. */
