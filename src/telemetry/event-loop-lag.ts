@@ -31,12 +31,13 @@ export class EventLoopLag implements Lifecycle {
     const p50 = read((h) => h.percentile(50));
     const p99 = read((h) => h.percentile(99));
     const max = read((h) => h.max);
-    metrics.gauge('event_loop_lag_seconds', 'Event-loop delay over the current one-minute window, by quantile.', {
-      labelNames: ['quantile'] as const,
+    // `stat`, not `quantile`: Prometheus reserves `quantile` for summaries, and promtool rejects it on a gauge.
+    metrics.gauge('event_loop_lag_seconds', 'Event-loop delay over the current one-minute window: p50, p99 and max.', {
+      labelNames: ['stat'] as const,
       collect() {
-        this.set({ quantile: '0.5' }, p50());
-        this.set({ quantile: '0.99' }, p99());
-        this.set({ quantile: '1' }, max());
+        this.set({ stat: 'p50' }, p50());
+        this.set({ stat: 'p99' }, p99());
+        this.set({ stat: 'max' }, max());
       },
     });
   }

@@ -12,7 +12,14 @@ export class MetricsRegistry {
 
   constructor(options: { defaultLabels?: Record<string, string>; processMetrics?: boolean } = {}) {
     if (options.defaultLabels) this.registry.setDefaultLabels(options.defaultLabels);
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
+    if (options.processMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
+      // prom-client names these gauges `_total`, a suffix Prometheus keeps for counters (promtool refuses it); the
+      // same figures remain by type in `nodejs_active_handles` / `nodejs_active_requests` / `nodejs_active_resources`.
+      for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
+        this.registry.removeSingleMetric(`${METRIC_PREFIX}nodejs_${name}`);
+      }
+    }
   }
 
   gauge<L extends string = never>(

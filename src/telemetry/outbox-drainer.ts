@@ -12,8 +12,9 @@ export interface PublishLink {
 
 /**
  * Sends the outbox in order once the link is up, and removes each entry only when the broker acknowledged it
- * (QoS 1; QoS 0 entries when written). A window of entries is in flight at once (one connection keeps their order);
- * a failure puts every in-flight entry back, in place, and waits for the next connection. The message id travels as
+ * (QoS 1; QoS 0 entries when written). A sliding window of entries is in flight at once (one connection keeps their
+ * order): each acknowledgement makes room for the next entry, so one PUBACK that never comes does not hold back the
+ * rest. A failure puts every in-flight entry back, in place, and waits for the next connection. The message id travels as
  * an MQTT 5 user property and inside the JSON envelope, so a consumer drops the duplicate a crash between publish
  * and ack produces.
  */
@@ -25,6 +26,8 @@ export class OutboxDrainer implements Lifecycle {
   readonly #window: number;
   #running: Promise<void> | null = null;
   #again = false;
+  #wake: (() => void) | null = null;
+  #generation = 0;
   #stopped = false;
   #sent = 0;
   #failures = 0;
@@ -55,6 +58,7 @@ export class OutboxDrainer implements Lifecycle {
     if (this.#stopped) return;
     if (this.#running) {
       this.#again = true;
+      this.#wake?.();
       return;
     }
     this.#running = this.#drain().finally(() => {
@@ -66,32 +70,73 @@ export class OutboxDrainer implements Lifecycle {
     });
   }
 
+  /**
+   * The connection went away: entries on the wire may never hear back (a forced close drops their callbacks), so
+   * they go back to pending, in place, now; any late answer to them is ignored. The next connection resends them
+   * with their message ids.
+   */
+  linkLost(): void {
+    this.#generation += 1;
+    this.#wake?.();
+  }
+
   async #drain(): Promise<void> {
-    while (!this.#stopped && this.#link.connected) {
-      const batch = this.#outbox.peek(this.#window);
-      if (batch.length === 0) return;
-      for (const entry of batch) this.#outbox.markInFlight(entry.seq);
-      const results = await Promise.allSettled(batch.map((entry) => this.#send(entry)));
-      let failed = false;
-      for (const [i, result] of results.entries()) {
-        const entry = batch[i];
-        if (!entry) continue;
-        if (result.status === 'fulfilled' && !failed) {
-          this.#outbox.ack(entry.seq);
-          this.#sent += 1;
-        } else {
-          // Keep order: once one failed, everything after it goes back too, even if the broker took it (it will be
-          // sent again with the same message id, and dropped as a duplicate by the consumer).
-          failed = true;
-          this.#outbox.nack(entry.seq);
+    const generation = this.#generation;
+    const current = (): boolean => !this.#stopped && generation === this.#generation;
+    const inFlight = new Map<number, Promise<void>>();
+    // An object, not a let: the settle callbacks change it between the loop's checks.
+    const run = { failed: false };
+    const settle = (entry: OutboxEntry, ok: boolean): void => {
+      if (!current()) return;
+      if (ok && !run.failed) {
+        this.#outbox.ack(entry.seq);
+        this.#sent += 1;
+      } else {
+        // Keep order: once one failed, everything still on the wire goes back too, even if the broker took it (it
+        // will be sent again with the same message id, and dropped as a duplicate by the consumer).
+        if (!ok && !run.failed) {
+          this.#failures += 1;
+          this.#logger.warn({ pending: this.#outbox.size() }, 'publishing from the outbox failed; waiting for the connection');
         }
+        run.failed = true;
+        this.#outbox.nack(entry.seq);
       }
-      if (failed) {
-        this.#failures += 1;
-        this.#logger.warn({ pending: this.#outbox.size() }, 'publishing from the outbox failed; waiting for the connection');
-        return;
+    };
+    while (current() && !run.failed && this.#link.connected) {
+      this.#again = false;
+      const room = this.#window - inFlight.size;
+      const next = room > 0 ? this.#outbox.peek(room) : [];
+      for (const entry of next) {
+        this.#outbox.markInFlight(entry.seq);
+        const sending: Promise<void> = this.#send(entry).then(
+          () => settle(entry, true),
+          () => settle(entry, false),
+        );
+        inFlight.set(
+          entry.seq,
+          sending.finally(() => {
+            inFlight.delete(entry.seq);
+            this.#wake?.();
+          }),
+        );
       }
+      if (inFlight.size === 0) return;
+      if (this.#kickedSince()) continue;
+      // Sleep until an entry settles, new messages arrive (kick), the link is lost or the drainer stops.
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+      this.#wake = null;
     }
+    if (this.#stopped) return; // in flight stays in flight on disk: the next start resends it (recoverInFlight)
+    if (generation !== this.#generation) {
+      for (const seq of inFlight.keys()) this.#outbox.nack(seq);
+      return;
+    }
+    await Promise.all(inFlight.values());
+  }
+
+  /** Whether kick() ran since the loop last looked (a method, so the loop re-reads the field). */
+  #kickedSince(): boolean {
+    return this.#again;
   }
 
   #send(entry: OutboxEntry): Promise<void> {
@@ -118,6 +163,7 @@ export class OutboxDrainer implements Lifecycle {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#wake?.();
     await this.#running;
   }
 }

@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../storage/atomic-file.js';
 import { MyoError } from '../core/errors.js';
 
 /**
@@ -19,15 +19,6 @@ export function nextSession(path: string): number {
     }
   }
   const next = previous + 1;
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.tmp`;
-  const fd = openSync(temp, 'w');
-  try {
-    writeSync(fd, `${next}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
+  writeFileAtomic(path, `${next}\n`);
   return next;
 }

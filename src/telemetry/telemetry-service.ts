@@ -1,7 +1,7 @@
 import { cpus, platform, arch, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { IPublishPacket } from 'mqtt';
 import type { HealthCheck } from '../api/health.js';
+import { healthBody } from '../api/health-body.js';
 import type { Config } from '../core/config/index.js';
 import { MyoError, toMyoError } from '../core/errors.js';
 import type { EventBus } from '../core/event-bus.js';
@@ -9,17 +9,19 @@ import type { Lifecycle } from '../core/lifecycle.js';
 import type { Logger } from '../core/logger.js';
 import type { ExamStore } from '../records/exam-store.js';
 import {
-  decodeCommand,
   encodePayload,
   examSummaryFromRecord,
   HEALTH_EXPIRY_S,
-  isRequestExpired,
+  TOPICS,
   topicFor,
   type Envelope,
   type EventType,
   type OutboundTopicName,
   type TopicBody,
+  type TopicParams,
 } from './contract/index.js';
+import { CommandHandler, type CommandActions } from './commands/command-handler.js';
+import { topicMatches } from './topic-filter.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import { MqttConnection } from './mqtt/mqtt-connection.js';
 import { createMessageIdGenerator } from './outbox/message-id.js';
@@ -35,8 +37,13 @@ export interface TelemetryView {
   metrics(): { fps: number; framesDropped: number; inferenceStride: number; latencyMs: { p50: number; p95: number; p99: number } | null; eventLoopLagMs: number };
   /** The effective configuration with secrets redacted. */
   config(): Record<string, unknown>;
-  setLogLevel(level: string): void;
+  /** Installed model, candidate and update phase for the retained `model/state`. */
+  modelState(): TopicBody<'modelState'>;
+  /** The commands the daemon carries out; telemetry answers health_check, republish and config/get itself. */
+  readonly commands: Omit<CommandActions, 'health' | 'republish' | 'config'>;
 }
+
+type MessageHandler = (topic: string, payload: Buffer) => void;
 
 const HEALTH_EVERY_MS = 60_000;
 
@@ -63,7 +70,8 @@ export class TelemetryService implements Lifecycle {
   #drainer: OutboxDrainer | null = null;
   #timers: NodeJS.Timeout[] = [];
   #offBus: (() => void)[] = [];
-  #commands = { handled: 0, refused: 0 };
+  #commands: CommandHandler | null = null;
+  readonly #subscriptions = new Set<{ readonly filter: string; readonly handler: MessageHandler }>();
   #startError: string | null = null;
 
   constructor(deps: { config: Readonly<Config>; bus: EventBus; logger: Logger; view: TelemetryView; store: ExamStore; version: string }) {
@@ -83,8 +91,60 @@ export class TelemetryService implements Lifecycle {
     return this.#config.mqtt.url || (this.#broker?.address ? this.#broker.url : null);
   }
 
-  stats(): { connected: boolean; pending: number; commandsHandled: number; commandsRefused: number } {
-    return { connected: this.#connection?.connected ?? false, pending: this.#outbox?.size() ?? 0, commandsHandled: this.#commands.handled, commandsRefused: this.#commands.refused };
+  stats(): { connected: boolean; pending: number; commandsHandled: number; commandsRefused: number; commandsRepeated: number } {
+    const c = this.#commands?.stats();
+    return {
+      connected: this.#connection?.connected ?? false,
+      pending: this.#outbox?.size() ?? 0,
+      commandsHandled: c?.handled ?? 0,
+      commandsRefused: c?.refused ?? 0,
+      commandsRepeated: c?.repeated ?? 0,
+    };
+  }
+
+  /**
+   * Receives the messages on `filter` (QoS 1, persistent session) from now on, across reconnects; the fleet update
+   * agent listens for its jobs this way. Returns the unsubscribe function (local only: the broker keeps the filter
+   * in the persistent session until the next start, which costs nothing).
+   */
+  subscribe(filter: string, handler: MessageHandler): () => void {
+    const entry = { filter, handler };
+    this.#subscriptions.add(entry);
+    if (this.#connection?.connected) void this.#connection.subscribe([filter]);
+    return () => this.#subscriptions.delete(entry);
+  }
+
+  /**
+   * Publishes a contract topic through the durable outbox: checked against its schema, enveloped, on disk before
+   * this returns (MYO_ERR_OUTBOX_FULL when its class cannot make room), sent in order when the broker is reachable.
+   */
+  publishDurable<N extends OutboundTopicName>(name: N, params: TopicParams<N>, body: TopicBody<N>): void {
+    const spec = TOPICS[name];
+    const klass = spec.outbox;
+    if (klass === null) throw new TypeError(`${name} does not travel through the outbox`);
+    const drainer = this.#drainer;
+    if (!drainer) throw new MyoError('MYO_ERR_NOT_READY', `telemetry is not started: ${name} not queued`);
+    const expiresAt = spec.messageExpiryS === null ? null : Date.now() + spec.messageExpiryS * 1000;
+    drainer.enqueue({ topic: topicFor(this.#config.device.id, name, params), payload: this.#encode(name, body), qos: spec.qos, retain: spec.retained, class: klass, expiresAt });
+  }
+
+  #dispatch(topic: string, payload: Buffer): void {
+    for (const { filter, handler } of this.#subscriptions) {
+      if (!topicMatches(filter, topic)) continue;
+      try {
+        handler(topic, payload);
+      } catch (error) {
+        this.#logger.error({ err: error, topic: topic.slice(0, 200) }, 'MQTT message handler failed');
+      }
+    }
+  }
+
+  #publishModelState(): void {
+    try {
+      this.publishDurable('modelState', {}, this.#view.modelState());
+    } catch (error) {
+      this.#logger.error({ err: error }, 'model/state could not be queued');
+    }
   }
 
   health(): HealthCheck {
@@ -134,6 +194,24 @@ export class TelemetryService implements Lifecycle {
       this.#broker = broker;
       url = broker.url;
     }
+    const commandFilter = `${topicFor(device.id, 'commandRequest', { name: 'x' }).slice(0, -1)}#`;
+    const commands = new CommandHandler({
+      deviceId: device.id,
+      logger: this.#logger,
+      envelope: () => this.#envelope(),
+      publish: (topic, payload, correlationData) => {
+        const c = this.#connection;
+        if (!c?.connected) return Promise.reject(new MyoError('MYO_ERR_NOT_READY', 'MQTT is not connected'));
+        return c.publish(topic, payload, { qos: 1, ...(correlationData ? { properties: { correlationData } } : {}) });
+      },
+      actions: {
+        ...this.#view.commands,
+        health: () => this.#view.health(),
+        republish: (topics) => this.#republish(topics),
+        config: () => this.#view.config(),
+      },
+    });
+    this.#commands = commands;
     const connection = new MqttConnection({
       url,
       deviceId: device.id,
@@ -150,11 +228,17 @@ export class TelemetryService implements Lifecycle {
       reconnect: mqtt.reconnect,
       logger: this.#logger,
       statusPayload: (s) => this.#encode('status', { state: s }).toString(),
+      onDisconnected: () => this.#drainer?.linkLost(),
+      onMessage: (topic, payload, packet) => {
+        if (topicMatches(commandFilter, topic)) void commands.handle(topic, payload, packet);
+        else this.#dispatch(topic, payload);
+      },
       onConnected: async (c) => {
-        c.subscribe(`${topicFor(device.id, 'commandRequest', { name: 'x' }).slice(0, -1)}#`, (topic, payload, packet) => void this.#onCommand(topic, payload, packet));
+        await c.subscribe([commandFilter, ...[...this.#subscriptions].map((s) => s.filter)]);
         await c.publish(topicFor(device.id, 'info', {}), this.#infoPayload(), { qos: 1, retain: true });
         await c.publish(topicFor(device.id, 'status', {}), this.#encode('status', { state: 'online' }), { qos: 1, retain: true });
         this.#publishHealth();
+        this.#publishModelState();
         this.#drainer?.kick();
       },
     });
@@ -185,13 +269,10 @@ export class TelemetryService implements Lifecycle {
   }
 
   #publishHealth(): void {
-    const h = this.#view.health();
     const expiresAt = Date.now() + HEALTH_EXPIRY_S * 1000;
-    const checks: Record<string, HealthCheck> = {};
-    for (const [part, check] of Object.entries({ ...h.checks, mqtt: this.health() })) {
-      checks[part] = { status: check.status, reason: check.reason.slice(0, 500), critical: check.critical };
-    }
-    const payload = this.#encode('health', { status: h.status, ready: h.ready, checks, expiresAt: new Date(expiresAt).toISOString() });
+    // The same body as /healthz, with this connection's own check in it.
+    const body = healthBody({ ...this.#view.health().checks, mqtt: this.health() });
+    const payload = this.#encode('health', { ...body, expiresAt: new Date(expiresAt).toISOString() });
     this.#enqueue(topicFor(this.#config.device.id, 'health', {}), payload, 'health', { retain: true, expiresAt });
   }
 
@@ -225,73 +306,23 @@ export class TelemetryService implements Lifecycle {
         this.#event('model_activated', `${e.id} ${e.version} on ${e.provider}`, { id: e.id, version: e.version });
         const c = this.#connection;
         if (c?.connected) void c.publish(topicFor(this.#config.device.id, 'info', {}), this.#infoPayload(), { qos: 1, retain: true }).catch(() => undefined);
+        this.#publishModelState();
       }),
       bus.on('healthChanged', () => this.#publishHealth()),
+      bus.on('modelStateChanged', () => this.#publishModelState()),
     );
   }
 
-  async #onCommand(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
-    const { device } = this.#config;
-    const decoded = decodeCommand(topic, payload, { deviceId: device.id });
-    const respond = async (name: string, id: string, body: { ok: true; result?: unknown } | { ok: false; error: { code: string; message: string } }): Promise<void> => {
-      const c = this.#connection;
-      if (!c?.connected) return;
-      const responseTopic = packet.properties?.responseTopic ?? topicFor(device.id, 'commandResponse', { name });
-      const correlationData = packet.properties?.correlationData;
-      const envelope = this.#envelope();
-      let bytes: Buffer;
-      try {
-        bytes = encodePayload('commandResponse', { id, ...body }, envelope);
-      } catch (error) {
-        bytes = encodePayload('commandResponse', { id, ok: false, error: { code: 'MYO_ERR_INTERNAL', message: toMyoError(error).message.slice(0, 400) } }, envelope);
-      }
-      await c.publish(responseTopic, bytes, { qos: 1, ...(correlationData ? { properties: { correlationData } } : {}) }).catch(() => undefined);
-    };
-    if (!decoded.ok) {
-      this.#commands.refused += 1;
-      if (decoded.correlationId) await respond(decoded.name ?? 'unknown', decoded.correlationId, { ok: false, error: decoded.error });
-      return;
+  #republish(topics: readonly string[]): { republished: readonly string[] } {
+    const c = this.#connection;
+    const id = this.#config.device.id;
+    if (c?.connected) {
+      if (topics.includes('info')) void c.publish(topicFor(id, 'info', {}), this.#infoPayload(), { qos: 1, retain: true }).catch(() => undefined);
+      if (topics.includes('status')) void c.publish(topicFor(id, 'status', {}), this.#encode('status', { state: 'online' }), { qos: 1, retain: true }).catch(() => undefined);
     }
-    const { name, request } = decoded;
-    if (isRequestExpired(request, new Date())) {
-      this.#commands.refused += 1;
-      await respond(name, request.id, { ok: false, error: { code: 'MYO_ERR_MQTT_PAYLOAD', message: 'request expired before it arrived' } });
-      return;
-    }
-    this.#commands.handled += 1;
-    try {
-      const result = this.#run(decoded);
-      await respond(name, request.id, { ok: true, result });
-    } catch (error) {
-      const coded = toMyoError(error);
-      await respond(name, request.id, { ok: false, error: { code: coded.code, message: coded.message.slice(0, 400) } });
-    }
-  }
-
-  #run(decoded: Extract<ReturnType<typeof decodeCommand>, { ok: true }>): unknown {
-    switch (decoded.name) {
-      case 'health_check':
-        return this.#view.health();
-      case 'republish': {
-        const c = this.#connection;
-        if (c?.connected) void c.publish(topicFor(this.#config.device.id, 'info', {}), this.#infoPayload(), { qos: 1, retain: true }).catch(() => undefined);
-        this.#publishHealth();
-        return { republished: decoded.request.args.topics ?? ['status', 'info', 'health', 'model/state'] };
-      }
-      case 'config/get': {
-        const config = this.#view.config();
-        const path = decoded.request.args.path;
-        if (!path) return config;
-        let node: unknown = config;
-        for (const key of path.split('.')) node = typeof node === 'object' && node !== null && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
-        return { path, value: node ?? null };
-      }
-      case 'log_level/set':
-        this.#view.setLogLevel(decoded.request.args.level);
-        return { level: decoded.request.args.level };
-      default:
-        throw new MyoError('MYO_ERR_NOT_READY', `command ${decoded.name} is not available over MQTT in this build yet`);
-    }
+    if (topics.includes('health')) this.#publishHealth();
+    if (topics.includes('model/state')) this.#publishModelState();
+    return { republished: topics };
   }
 
   async stop(): Promise<void> {

@@ -47,9 +47,9 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
  * A real mosquitto (Debian's package) on a free loopback port, configured by the test: anonymous, in-memory
  * persistence so a stop/start keeps retained messages and sessions only when `persistence` is asked for.
  */
-export async function startMosquitto(options: { persistence?: boolean; extraConfig?: string[] } = {}): Promise<Mosquitto> {
+export async function startMosquitto(options: { persistence?: boolean; extraConfig?: string[]; port?: number } = {}): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'myo-mosquitto-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(
     conf,
@@ -86,18 +86,27 @@ export async function startMosquitto(options: { persistence?: boolean; extraConf
 
 /**
  * A loopback TCP relay in front of the broker: `cut()` destroys every relayed connection at once, as a pulled cable
- * or a power cut would (no MQTT DISCONNECT is sent), while the broker itself keeps running.
+ * or a power cut would (no MQTT DISCONNECT is sent), while the broker itself keeps running. `holdReplies()` stops
+ * passing the broker's bytes back on the connections open now (the broker still gets the client's publishes, the
+ * client never sees their PUBACKs): a message is then "between publish and acknowledgement" for as long as needed.
  */
-export async function tcpRelay(targetPort: number): Promise<{ port: number; url: string; cut(): void; close(): Promise<void> }> {
+export async function tcpRelay(targetPort: number, listenPort = 0): Promise<{ port: number; url: string; cut(): void; holdReplies(): void; close(): Promise<void> }> {
   const { createServer: createTcpServer, createConnection: connect } = await import('node:net');
-  const pairs = new Set<{ destroy(): void }>();
+  const pairs = new Set<{ destroy(): void; hold(): void }>();
   const server = createTcpServer((inbound) => {
     const outbound = connect({ host: '127.0.0.1', port: targetPort });
-    inbound.pipe(outbound).pipe(inbound);
+    let held = false;
+    inbound.pipe(outbound);
+    outbound.on('data', (chunk: Buffer) => {
+      if (!held) inbound.write(chunk);
+    });
     const pair = {
       destroy: () => {
         inbound.destroy();
         outbound.destroy();
+      },
+      hold: () => {
+        held = true;
       },
     };
     pairs.add(pair);
@@ -108,7 +117,7 @@ export async function tcpRelay(targetPort: number): Promise<{ port: number; url:
     inbound.on('error', drop).on('close', drop);
     outbound.on('error', drop).on('close', drop);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
@@ -117,6 +126,9 @@ export async function tcpRelay(targetPort: number): Promise<{ port: number; url:
     cut: () => {
       for (const pair of pairs) pair.destroy();
       pairs.clear();
+    },
+    holdReplies: () => {
+      for (const pair of pairs) pair.hold();
     },
     close: () =>
       new Promise((resolve) => {

@@ -10,8 +10,11 @@ import { deepFreeze } from '../../src/core/config/load.js';
 import { ConfigSchema, type Config } from '../../src/core/config/schema.js';
 import { createDaemon, type Daemon } from '../../src/daemon.js';
 import { FakeEngine } from '../../src/infer/engine/fake-engine.js';
+import { examSummaryFromRecord } from '../../src/telemetry/contract/index.js';
+import { sampleRecord } from '../records/sample-records.js';
+import { MemoryDisplay } from '../../src/device/display/memory-display.js';
 import { MemoryExamStore } from '../../src/records/memory-exam-store.js';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { freePort, startMosquitto, tcpRelay, type Mosquitto } from '../helpers/mosquitto.js';
 import { oneExamScript } from '../helpers/one-exam-script.js';
 import { silentLogger } from '../helpers/silent-logger.js';
 
@@ -112,7 +115,9 @@ describe('the daemon over MQTT (real mosquitto)', () => {
     const names = ['log_level/set', 'config/get', 'nope', 'health_check', 'selftest', 'republish', 'restart/../x', 'display/test'];
     for (let i = 0; i < 10_000; i += 1) {
       client.publish(`myoscreen/v1/cart-t/cmd/req/${names[i % names.length] ?? 'nope'}`, hostile(i), { qos: 1 });
-      if (i % 200 === 0) await new Promise((r) => setTimeout(r, 20));
+      // Paced by the daemon's own progress: the broker queues at most 1000 messages for one client (mosquitto's
+      // max_queued_messages) and drops the rest, which would test the broker, not the daemon.
+      if (i % 250 === 0) await expect.poll(() => (daemon?.telemetry.stats().commandsRefused ?? 0) + (daemon?.telemetry.stats().commandsHandled ?? 0), { timeout: 30_000, interval: 20 }).toBeGreaterThan(i - 500);
     }
     // Every request is read and judged: the first health_check plus the 10,000.
     await expect.poll(() => (daemon?.telemetry.stats().commandsRefused ?? 0) + (daemon?.telemetry.stats().commandsHandled ?? 0), { timeout: 60_000 }).toBe(10_001);
@@ -127,4 +132,98 @@ describe('the daemon over MQTT (real mosquitto)', () => {
     expect(ready.statusCode).toBe(200);
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(150 * 1024 * 1024);
   }, 150_000);
+
+  it('publishes model/state (retained) and carries out restart, selftest and display/test once per request id', async () => {
+    broker = await startMosquitto();
+    const { client, messages } = await fleetClient(broker.url);
+    const display = { value: null as MemoryDisplay | null };
+    daemon = createDaemon({
+      config: config(broker.url),
+      logger: silentLogger(),
+      createEngine: () => new FakeEngine({ score: () => 0.2 }),
+      examStore: new MemoryExamStore(),
+      displayFor: (bus) => (display.value = new MemoryDisplay({ bus })),
+    });
+    const restarts: string[] = [];
+    daemon.bus.on('restartRequested', (e) => restarts.push(e.reason));
+    await daemon.start(new AbortController().signal);
+    await expect.poll(() => messages.filter((m) => m.topic.endsWith('/model/state')).at(-1)?.body, { timeout: 15_000 }).toMatchObject({
+      installed: { id: expect.any(String) as string, securityVersion: expect.any(Number) as number },
+      candidate: null,
+      phase: 'idle',
+    });
+    const request = (name: string, body: Record<string, unknown>): void => {
+      client.publish(`myoscreen/v1/cart-t/cmd/req/${name}`, JSON.stringify(body), { qos: 1 });
+    };
+    const answers = (id: string): Record<string, unknown>[] => messages.filter((m) => m.topic.includes('/cmd/res/') && m.body.id === id).map((m) => m.body);
+
+    request('restart', { id: 'r-1', args: { reason: 'fleet maintenance', delayMs: 100 } });
+    request('restart', { id: 'r-1', args: { reason: 'fleet maintenance', delayMs: 100 } });
+    await expect.poll(() => answers('r-1').length, { timeout: 10_000 }).toBe(2);
+    expect(answers('r-1')[0]).toMatchObject({ ok: true, result: { accepted: true, waitingForExam: false } });
+    expect(answers('r-1')[1]?.result).toEqual(answers('r-1')[0]?.result);
+    await expect.poll(() => restarts, { timeout: 5000 }).toEqual(['fleet maintenance']);
+
+    request('selftest', { id: 's-1', args: { checks: ['disk', 'clock', 'display'] } });
+    await expect.poll(() => answers('s-1')[0], { timeout: 15_000 }).toMatchObject({ ok: true, result: { ok: true } });
+    const checks = (answers('s-1')[0]?.result as { checks: { name: string; outcome: string }[] }).checks;
+    expect(checks.map((c) => c.name)).toEqual(['display', 'disk', 'clock']);
+
+    const before = display.value?.states.length ?? 0;
+    request('display/test', { id: 'd-1', args: { durationMs: 1200 } });
+    await expect.poll(() => answers('d-1')[0], { timeout: 15_000 }).toMatchObject({ ok: true, result: { pages: 12, interrupted: false } });
+    const pages = (display.value?.states ?? []).slice(before).map((st) => st.page);
+    expect(pages).toEqual(expect.arrayContaining(['boot', 'scanning', 'result', 'fault', 'update']));
+
+    request('health_check', { id: 'late', expiresAt: new Date(Date.now() - 1000).toISOString() });
+    await expect.poll(() => answers('late')[0], { timeout: 10_000 }).toMatchObject({ ok: false, error: { code: 'MYO_ERR_COMMAND_EXPIRED' } });
+    request('model/rollback', { id: 'm-1' });
+    await expect.poll(() => answers('m-1')[0], { timeout: 10_000 }).toMatchObject({ ok: false, error: { code: expect.stringMatching(/^MYO_ERR_/) as string } });
+    expect(daemon.telemetry.stats().commandsRepeated).toBe(1);
+  }, 90_000);
+
+  it('when the outbox is full, metrics go first, then events, and exam summaries survive to be delivered in order', async () => {
+    // The fleet listens from the start; the daemon's way to the broker (a relay on `port`) opens only later.
+    broker = await startMosquitto();
+    const { messages } = await fleetClient(broker.url);
+    const port = await freePort();
+    const url = `mqtt://127.0.0.1:${port}`;
+    const base = config(url);
+    daemon = createDaemon({
+      config: deepFreeze({ ...base, mqtt: { ...base.mqtt, metricsIntervalMs: 600_000, outbox: { maxMessages: 100, maxBytes: 1024 * 1024 }, reconnect: { initialDelayMs: 200, maxDelayMs: 500 } } }),
+      logger: silentLogger(),
+      createEngine: () => new FakeEngine({ score: () => 0.2 }),
+      examStore: new MemoryExamStore(),
+      createSource: (capture, deps) => new PhantomFrameSource({ config: capture, ...deps, script: [] }),
+    });
+    await daemon.start(new AbortController().signal);
+    const t = daemon.telemetry;
+    const body = { intervalS: 10, fps: 30, framesDropped: 0, inferenceStride: 1, latencyMs: null, eventLoopLagMs: 1 };
+    // The broker is not there: everything waits in the outbox (health and model/state from the start are in it too).
+    const already = t.stats().pending;
+    for (let i = 0; i < 40; i += 1) t.publishDurable('metrics', {}, body);
+    for (let i = 0; i < 100 - already - 40; i += 1) t.publishDurable('event', { type: 'signal_lost' }, { type: 'signal_lost', at: new Date().toISOString(), reason: `e${i}` });
+    expect(t.stats().pending).toBe(100);
+    const summary = (n: number) => examSummaryFromRecord(sampleRecord(n));
+    const sentIds: string[] = [];
+    for (let i = 0; i < 70; i += 1) {
+      const body = summary(i);
+      sentIds.push(body.examId);
+      t.publishDurable('examSummary', {}, body);
+    }
+    expect(t.stats().pending).toBe(100);
+
+    const relay = await tcpRelay(broker.port, port);
+    cleanup.push(() => relay.close());
+    await expect.poll(() => messages.filter((m) => m.topic.endsWith('/exam/summary')).length, { timeout: 30_000 }).toBe(70);
+    const delivered = messages.map((m) => m.topic.replace('myoscreen/v1/cart-t/', '').replace(/^evt\/.*/, 'evt'));
+    expect(delivered.filter((x) => x === 'metrics')).toEqual([]);
+    // Evicted for the 70 summaries: the 40 metrics, then the queued health and model/state (both are published
+    // afresh on every connection), then the oldest events; 30 events remain.
+    expect(delivered.filter((x) => x === 'evt').length).toBe(100 - 70);
+    const events = messages.filter((m) => m.topic.includes('/evt/')).map((m) => String(m.body.reason));
+    expect(events).toEqual(Array.from({ length: 30 }, (_, i) => `e${i + 100 - already - 40 - 30}`));
+    const ids = messages.filter((m) => m.topic.endsWith('/exam/summary')).map((m) => String(m.body.examId));
+    expect(ids).toEqual(sentIds);
+  }, 90_000);
 });

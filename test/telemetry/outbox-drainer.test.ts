@@ -41,6 +41,8 @@ describe('OutboxDrainer', () => {
       reconnect: { initialDelayMs: 200, maxDelayMs: 2000 },
       logger: silentLogger(),
       onConnected: async () => wake.drainer?.kick(),
+      // As the daemon wires it: what was on the wire when the link died goes back to pending at once.
+      onDisconnected: () => wake.drainer?.linkLost(),
     });
     const outbox = new MemoryOutbox();
     const drainer = new OutboxDrainer({ outbox, link: connection, logger: silentLogger() });

@@ -23,6 +23,17 @@ topics, while a field added to a payload is optional so older consumers keep wor
   \`cmd/res/{name}\` with the same \`id\`. A request that cannot be read (over ${MAX_PAYLOAD_BYTES / 1024} KiB, not UTF-8
   or JSON, nested deeper than ${MAX_JSON_DEPTH}, carrying \`__proto__\`/\`constructor\`/\`prototype\` keys, failing its
   schema) is answered with \`ok: false\` and \`MYO_ERR_MQTT_PAYLOAD\`; an unknown name with \`MYO_ERR_MQTT_COMMAND_UNKNOWN\`.
+  With MQTT 5 the answer goes to the request's response topic, with its correlation data, when it has them.
+  - **Idempotent by id**: a request id seen in the last 10 minutes (the newest 1024 ids) is answered with the first
+    answer and not run again, so a resent \`restart\` restarts once.
+  - **Expiry**: a request whose \`expiresAt\` has passed when it arrives (it sat in the persistent session while the
+    cart was off) is not run and is answered with \`MYO_ERR_COMMAND_EXPIRED\`.
+  - \`restart\` waits for a running exam to end, then the daemon stops cleanly and exits 75, which the systemd unit
+    restarts on. \`selftest\` judges capture, display and broker from the running parts (it does not open the grabber
+    or the serial port a second time), loads the model in a fresh worker, checks disk and clock; it is refused with
+    \`MYO_ERR_SELFTEST_RUNNING\` while another runs or an exam is under way. \`display/test\` is refused during an exam
+    and stops at once if one starts (\`MYO_ERR_COMMAND_BUSY\`). \`log_level/set\` returns to the configured level by
+    itself.
 - Must-not-lose messages go through the durable outbox; its class decides what it drops first when full.
 `;
 

@@ -21,6 +21,8 @@ export interface MqttConnectionOptions {
   /** Called after each (re)connection, before anything queued is sent: publish `info` then `online` here. */
   readonly onConnected?: ((connection: MqttConnection) => Promise<void>) | undefined;
   readonly onDisconnected?: ((reason: string) => void) | undefined;
+  /** Every message that arrives on this connection's subscriptions (one listener per client, so reconnects do not stack them). */
+  readonly onMessage?: ((topic: string, payload: Buffer, packet: mqtt.IPublishPacket) => void) | undefined;
   /** The `status` payload for the will (`offline`) and a clean stop (`stopped`); the contract's envelope in the daemon. */
   readonly statusPayload?: ((state: 'offline' | 'stopped') => string) | undefined;
 }
@@ -108,6 +110,9 @@ export class MqttConnection implements Lifecycle {
       return;
     }
     this.#client = client;
+    const onMessage = this.#options.onMessage;
+    // Attached before CONNACK: a persistent session may deliver queued messages right after it.
+    if (onMessage) client.on('message', (t, payload, packet) => onMessage(t, payload, packet));
     client.on('connect', () => {
       this.#connected = true;
       this.#connects += 1;
@@ -161,11 +166,17 @@ export class MqttConnection implements Lifecycle {
     });
   }
 
-  subscribe(topic: string, onMessage: (topic: string, payload: Buffer, packet: mqtt.IPublishPacket) => void): void {
+  /** Subscribes at QoS 1; messages reach `onMessage`. Resolves once the broker granted it (a refusal is logged). */
+  subscribe(filters: readonly string[]): Promise<void> {
     const client = this.#client;
-    if (!client) return;
-    client.subscribe(topic, { qos: 1 });
-    client.on('message', (t, payload, packet) => onMessage(t, payload, packet));
+    if (!client || filters.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      client.subscribe([...filters], { qos: 1 }, (error, granted) => {
+        if (error) this.#options.logger.warn({ err: error, filters }, 'MQTT subscribe failed');
+        for (const g of granted ?? []) if (g.qos === 128) this.#options.logger.warn({ topic: g.topic }, 'broker refused a subscription');
+        resolve();
+      });
+    });
   }
 
   /** Says `stopped` (retained) so the fleet can tell a clean shutdown from a lost cart, then disconnects. */
