@@ -19,6 +19,8 @@ npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifac
 # Debian's interpreter: the python3 first on PATH may be another one without torch.
 (cd training && /usr/bin/python3 -m pytest -q --junitxml=../test-artifacts/pytest.xml) || status=$?
 
+# The summary program is JavaScript in single quotes on purpose: the shell must not expand its ${...} and $1.
+# shellcheck disable=SC2016
 node --input-type=module -e '
   import { readFileSync } from "node:fs";
   const v = JSON.parse(readFileSync("test-artifacts/vitest.json", "utf8"));

@@ -9,7 +9,7 @@ export interface CapturePipeline {
 
 export interface V4l2PipelineOptions {
   readonly device: string;
-  readonly inputFormat: 'mjpeg' | 'yuyv';
+  readonly inputFormat: 'mjpeg' | 'yuyv' | 'uyvy';
   readonly width: number;
   readonly height: number;
   readonly fps: number;
@@ -26,6 +26,9 @@ export function gstFraction(fps: number): string {
 }
 
 const FFMPEG_QUIET = ['-hide_banner', '-nostdin', '-loglevel', 'error'] as const;
+
+/** V4L2 pixel formats by ffmpeg's names: UYVY is what a TC358743 bridge delivers. */
+const FFMPEG_INPUT_FORMAT = { mjpeg: 'mjpeg', yuyv: 'yuyv422', uyvy: 'uyvy422' } as const;
 
 /** ffmpeg writing Y4M gray: self-describing (`C mono`), so the frame size is checked rather than assumed. */
 const FFMPEG_Y4M_GRAY = ['-an', '-f', 'yuv4mpegpipe', '-pix_fmt', 'gray', 'pipe:1'] as const;
@@ -44,7 +47,7 @@ export function ffmpegV4l2Pipeline(options: V4l2PipelineOptions): CapturePipelin
       '-f',
       'v4l2',
       '-input_format',
-      options.inputFormat === 'mjpeg' ? 'mjpeg' : 'yuyv422',
+      FFMPEG_INPUT_FORMAT[options.inputFormat],
       '-video_size',
       `${options.width}x${options.height}`,
       '-framerate',
@@ -77,7 +80,8 @@ export function gstreamerV4l2Pipeline(options: V4l2PipelineOptions & { readonly 
           : ['jpegparse', '!', 'jpegdec'];
     head = [`image/jpeg,width=${width},height=${height},framerate=${rate}`, '!', ...decode];
   } else {
-    head = [`video/x-raw,format=YUY2,width=${width},height=${height},framerate=${rate}`];
+    const format = options.inputFormat === 'uyvy' ? 'UYVY' : 'YUY2';
+    head = [`video/x-raw,format=${format},width=${width},height=${height},framerate=${rate}`];
   }
   return {
     argv: [
@@ -132,5 +136,27 @@ export function customPipeline(options: {
       options.output === 'y4m'
         ? { format: 'y4m' }
         : { format: 'raw', width: options.width, height: options.height, stride: options.stride || options.width },
+  };
+}
+
+/**
+ * A TC358743 HDMI-to-CSI bridge does not follow the source's timings by itself: before each capture attempt the
+ * detected timings must be applied (`--set-dv-bt-timings query`), otherwise streaming fails or delivers garbage after
+ * a resolution change. The query fails with ENOLINK / ENOLCK while there is no signal or no sync: the wrapper then
+ * exits non-zero, so the source reports a disconnect and retries with backoff like an unplugged grabber. v4l2-ctl's
+ * own output goes to stderr so it cannot corrupt the frame stream on stdout. The EDID is loaded once at boot
+ * (deploy/jetson/myoscreen-tc358743-edid.service): loading it here would make the scanner re-detect the display every time.
+ */
+export function withDvTimingsQuery(device: string, pipeline: CapturePipeline): CapturePipeline {
+  return {
+    argv: [
+      'sh',
+      '-c',
+      'v4l2-ctl --device="$1" --set-dv-bt-timings query >&2 || exit 1; shift; exec "$@"',
+      'tc358743-capture',
+      device,
+      ...pipeline.argv,
+    ],
+    output: pipeline.output,
   };
 }

@@ -9,6 +9,7 @@ import {
   customPipeline,
   ffmpegV4l2Pipeline,
   gstreamerV4l2Pipeline,
+  withDvTimingsQuery,
   type CapturePipeline,
   type GstDecoder,
 } from './capture-pipelines.js';
@@ -28,19 +29,22 @@ export interface V4l2SourceDeps {
 /** The capture command for the configured pipeline. */
 export function v4l2Pipeline(config: CaptureConfig, jetson: boolean): CapturePipeline {
   const v4l2 = config.v4l2;
+  const tc358743 = v4l2.bridge === 'tc358743';
   const common = {
     device: v4l2.device,
-    inputFormat: v4l2.inputFormat,
+    // The bridge outputs UYVY only, whatever inputFormat says.
+    inputFormat: tc358743 ? 'uyvy' : v4l2.inputFormat,
     width: v4l2.width,
     height: v4l2.height,
     fps: config.fps,
-  };
+  } as const;
+  const bridged = (pipeline: CapturePipeline): CapturePipeline => (tc358743 ? withDvTimingsQuery(v4l2.device, pipeline) : pipeline);
   switch (v4l2.pipeline) {
     case 'ffmpeg':
-      return ffmpegV4l2Pipeline(common);
+      return bridged(ffmpegV4l2Pipeline(common));
     case 'gstreamer': {
       const decoder: GstDecoder = v4l2.decoder === 'auto' ? (jetson ? 'nvv4l2decoder' : 'software') : v4l2.decoder;
-      return gstreamerV4l2Pipeline({ ...common, decoder });
+      return bridged(gstreamerV4l2Pipeline({ ...common, decoder }));
     }
     case 'custom':
       return customPipeline(v4l2);

@@ -3,6 +3,7 @@
  * live here and the daemon's event loop never waits on the runtime. The main thread writes each preprocessed input
  * into a shared buffer and posts a small `run` message; outputs come back as transferred buffers.
  */
+import { mkdirSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
@@ -48,6 +49,7 @@ function knownBackends(): Set<string> {
 async function createSession(
   modelPath: string,
   settings: Extract<ToWorker, { type: 'load' }>['settings'],
+  tensorrt: Extract<ToWorker, { type: 'load' }>['tensorrt'],
 ): Promise<{ session: ort.InferenceSession; provider: ProviderName; fallbacks: ProviderFailure[] }> {
   const fallbacks: ProviderFailure[] = [];
   const known = knownBackends();
@@ -57,7 +59,9 @@ async function createSession(
       continue;
     }
     try {
-      const session = await ort.InferenceSession.create(modelPath, sessionOptionsFor(provider, settings));
+      // TensorRT creates only the last level of its cache folders: make them first.
+      if (provider === 'tensorrt') for (const folder of tensorrt?.folders ?? []) mkdirSync(folder, { recursive: true });
+      const session = await ort.InferenceSession.create(modelPath, sessionOptionsFor(provider, settings, tensorrt?.options));
       return { session, provider, fallbacks };
     } catch (error) {
       // A missing CUDA/TensorRT library throws here rather than falling back silently: record it and go on.
@@ -76,7 +80,7 @@ function inputTensor(slot: Slot, length: number): ort.Tensor {
 
 async function load(msg: Extract<ToWorker, { type: 'load' }>): Promise<void> {
   const started = performance.now();
-  const { session, provider, fallbacks } = await createSession(msg.modelPath, msg.settings);
+  const { session, provider, fallbacks } = await createSession(msg.modelPath, msg.settings, msg.tensorrt);
   const loadMs = performance.now() - started;
   const previous = slots.get(msg.slot);
   slots.set(msg.slot, { session, inputName: msg.inputName, inputShape: msg.inputShape, input: new Float32Array(msg.inputShape.reduce((a, b) => a * b, 1)) });

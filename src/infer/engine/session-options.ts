@@ -13,10 +13,14 @@ import type { SessionSettings } from './worker-protocol.js';
  * The Node binding passes only `deviceId` to CUDA and TensorRT (FACTS: onnxruntime-node); their other options come
  * from a patched build on the Jetson (deploy/jetson).
  */
-export function sessionOptionsFor(provider: ProviderName, settings: SessionSettings): InferenceSession.SessionOptions {
+export function sessionOptionsFor(
+  provider: ProviderName,
+  settings: SessionSettings,
+  tensorrtOptions: Readonly<Record<string, string>> = {},
+): InferenceSession.SessionOptions {
   const spinning = settings.allowSpinning ? '1' : '0';
   return {
-    executionProviders: executionProviders(provider, settings.deviceId),
+    executionProviders: executionProviders(provider, settings.deviceId, tensorrtOptions),
     intraOpNumThreads: settings.intraOpThreads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
@@ -27,11 +31,16 @@ export function sessionOptionsFor(provider: ProviderName, settings: SessionSetti
   };
 }
 
-function executionProviders(provider: ProviderName, deviceId: number): InferenceSession.ExecutionProviderConfig[] {
+function executionProviders(
+  provider: ProviderName,
+  deviceId: number,
+  tensorrtOptions: Readonly<Record<string, string>>,
+): InferenceSession.ExecutionProviderConfig[] {
   switch (provider) {
     case 'tensorrt':
-      // Nodes TensorRT cannot take run on CUDA rather than falling all the way back to the CPU.
-      return [{ name: 'tensorrt', deviceId }, { name: 'cuda', deviceId }];
+      // Nodes TensorRT cannot take run on CUDA rather than falling all the way back to the CPU. The `trt_*` keys are
+      // onnxruntime's option names; only the patched binding reads them (deploy/jetson), the stock one skips them.
+      return [{ ...tensorrtOptions, name: 'tensorrt', deviceId }, { name: 'cuda', deviceId }];
     case 'cuda':
       return [{ name: 'cuda', deviceId }];
     case 'cpu':

@@ -5,6 +5,7 @@ import type { Logger } from '../../core/logger.js';
 import type { VerifiedPackage } from '../package/verify.js';
 import type { EngineResult, EngineStats, InferenceEngine, PreparedModel } from './engine.js';
 import { ioSignatureProblems } from './io-signature.js';
+import type { TensorrtPlanner } from './tensorrt-setup.js';
 import { defaultWorkerUrl } from './worker-url.js';
 import { parseFromWorker, type FromWorker, type SessionSettings, type ToWorker, type WorkerInit } from './worker-protocol.js';
 
@@ -21,6 +22,8 @@ export interface WorkerEngineOptions {
   readonly workerUrl?: URL | undefined;
   /** Largest input in floats (the shared buffer's size); default covers a 1x1x1024x1024 input. */
   readonly maxInputFloats?: number | undefined;
+  /** TensorRT options and cache folders per model (when `tensorrt` is among the providers). */
+  readonly tensorrtPlanner?: TensorrtPlanner | undefined;
 }
 
 interface Pending {
@@ -131,6 +134,7 @@ export class WorkerEngine implements InferenceEngine {
   async prepare(pkg: VerifiedPackage): Promise<PreparedModel> {
     const { manifest } = pkg;
     const slot = `s${this.#nextSlot++}`;
+    const tensorrt = this.#tensorrtFor(manifest.files[manifest.model]?.sha256 ?? '', `${manifest.id} ${manifest.version}`);
     const loaded = await this.#serial(async () => {
       const handle = await this.#worker();
       const answer = await this.#request(
@@ -144,6 +148,7 @@ export class WorkerEngine implements InferenceEngine {
           inputName: manifest.input.name,
           inputShape: manifest.input.shape,
           warmupRuns: this.#options.warmupRuns,
+          tensorrt,
         },
         this.#options.loadTimeoutMs,
         () => new MyoError('MYO_ERR_ENGINE_TIMEOUT', `loading ${manifest.id} ${manifest.version} took longer than ${this.#options.loadTimeoutMs} ms`),
@@ -168,6 +173,16 @@ export class WorkerEngine implements InferenceEngine {
       loadMs: loaded.loadMs,
       warmupMs: loaded.warmupMs,
     };
+  }
+
+  /** The TensorRT part of a load message: provider options and the cache folders to create, or undefined. */
+  #tensorrtFor(sha256: string, model: string): { options: Readonly<Record<string, string>>; folders: string[] } | undefined {
+    const planner = this.#options.tensorrtPlanner;
+    if (!planner) return undefined;
+    const plan = planner(sha256);
+    this.#options.logger.info({ model, cacheKey: plan.cacheKey, engineCacheDir: plan.engineCacheDir, precision: plan.precision }, 'TensorRT plan');
+    const folders = [plan.engineCacheDir, plan.timingCacheDir].filter((f): f is string => f !== null);
+    return { options: plan.providerOptions, folders };
   }
 
   async activate(model: PreparedModel): Promise<void> {

@@ -29,6 +29,8 @@ export type ToWorker =
       readonly inputName: string;
       readonly inputShape: readonly number[];
       readonly warmupRuns: number;
+      /** TensorRT provider options for this model and the cache folders to create first (tensorrt-options.ts). */
+      readonly tensorrt?: { readonly options: Readonly<Record<string, string>>; readonly folders: readonly string[] } | undefined;
     }
   | { readonly type: 'run'; readonly id: number; readonly slot: string; readonly length: number }
   | { readonly type: 'release'; readonly id: number; readonly slot: string };
