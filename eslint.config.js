@@ -31,4 +31,17 @@ export default defineConfig(
   // Plain-JS test fixtures (stand-in worker threads, child processes) are outside the TypeScript project: lint them
   // as JavaScript, without type information.
   { files: ['**/*.mjs'], extends: [tseslint.configs.disableTypeChecked], languageOptions: { globals: { process: 'readonly', Atomics: 'readonly', SharedArrayBuffer: 'readonly', console: 'readonly' } } },
+  // The dashboard runs in the browser as one plain ES module (no build step): JavaScript rules, browser globals.
+  {
+    files: ['web/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        document: 'readonly', window: 'readonly', fetch: 'readonly', localStorage: 'readonly', URL: 'readonly',
+        TextDecoder: 'readonly', TextDecoderStream: 'readonly', AbortController: 'readonly', setTimeout: 'readonly', setInterval: 'readonly',
+        clearTimeout: 'readonly', clearInterval: 'readonly', console: 'readonly', performance: 'readonly',
+      },
+    },
+  },
 );

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Config } from '../core/config/index.js';
 import { isMyoError } from '../core/errors.js';
 import type { EventBus } from '../core/event-bus.js';
-import type { SignalState } from '../core/frame.js';
+import type { Frame, Rect, SignalState } from '../core/frame.js';
 import type { Lifecycle } from '../core/lifecycle.js';
 import type { Logger } from '../core/logger.js';
 import type { EngineResult, InferenceEngine, PreparedModel } from '../infer/engine/engine.js';
@@ -46,6 +46,18 @@ export interface FrameResult {
   readonly attention: Float32Array | null;
   readonly skippedForBudget: boolean;
   readonly view: ExamView;
+}
+
+/** The latest inferred usable frame as the model saw it (ROI resampled to the input size) with its attention map. */
+export interface FrameSnapshot {
+  readonly seq: number;
+  readonly width: number;
+  readonly height: number;
+  readonly gray: Uint8Array;
+  readonly attention: { readonly width: number; readonly height: number; readonly values: Float32Array } | null;
+  readonly score: number;
+  /** Monotonic ms of the decision on this frame. */
+  readonly at: number;
 }
 
 export interface ScreeningPipelineDeps {
@@ -108,6 +120,12 @@ export class ScreeningPipeline implements Lifecycle {
   /** Runs the engine answered (a result, or an error from inside the runtime): it is alive. */
   #answered = 0;
   #probeInput: Float32Array | null = null;
+  /** The latest inferred usable frame, held by reference (sources allocate each frame): copied only when asked. */
+  #snapFrame: Frame | null = null;
+  #snapRoi: Rect | null = null;
+  #snapAttention: Float32Array | null = null;
+  #snapScore = 0;
+  #snapAt = 0;
 
   constructor(deps: ScreeningPipelineDeps) {
     this.#deps = deps;
@@ -255,6 +273,13 @@ export class ScreeningPipeline implements Lifecycle {
       this.#metrics.observe(durations, runtimeMs);
       this.#recordLatency(durations.captureToDecision);
     }
+    if (probability !== null) {
+      this.#snapFrame = frame;
+      this.#snapRoi = item.roi;
+      this.#snapAttention = attention;
+      this.#snapScore = probability;
+      this.#snapAt = decided;
+    }
     const result: FrameResult = { seq: frame.seq, timings, features, verdict, probability, attention, skippedForBudget, view: this.#view };
     this.#lastResult = result;
     for (const listener of this.#listeners) listener(result);
@@ -381,6 +406,28 @@ export class ScreeningPipeline implements Lifecycle {
 
   view(): ExamView {
     return this.#view;
+  }
+
+  /**
+   * A copy of the latest inferred usable frame: its ROI resampled (nearest) to the model's input size, and the
+   * attention map with its shape from the manifest. Null before the first one. For the dashboard, not the frame path.
+   */
+  latestSnapshot(): FrameSnapshot | null {
+    const frame = this.#snapFrame;
+    const roi = this.#snapRoi;
+    const context = this.#context;
+    if (!frame || !roi || !context) return null;
+    const size = context.preprocessor.spec.size;
+    const gray = new Uint8Array(size * size);
+    for (let y = 0; y < size; y += 1) {
+      const row = (roi.y + Math.min(roi.height - 1, Math.floor(((y + 0.5) * roi.height) / size))) * frame.width + roi.x;
+      for (let x = 0; x < size; x += 1) gray[y * size + x] = frame.data[row + Math.min(roi.width - 1, Math.floor(((x + 0.5) * roi.width) / size))] ?? 0;
+    }
+    const shape = context.model.manifest.outputs.find((o) => o.name === 'attention')?.shape ?? [];
+    const [aw, ah] = [shape[shape.length - 1] ?? 0, shape[shape.length - 2] ?? 0];
+    const values = this.#snapAttention;
+    const attention = values && aw * ah === values.length ? { width: aw, height: ah, values: values.slice() } : null;
+    return { seq: frame.seq, width: size, height: size, gray, attention, score: this.#snapScore, at: this.#snapAt };
   }
 
   lastResult(): FrameResult | null {

@@ -25,7 +25,7 @@ function loadError(options: Parameters<typeof loadConfig>[0]): MyoError {
 describe('config', () => {
   it('gives the embedded defaults with no file and no environment', () => {
     const { config } = loadConfig();
-    expect(config.api).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.api).toMatchObject({ host: '127.0.0.1', port: 8080, auth: { tokens: [] } });
     expect(config.capture.source).toBe('phantom');
     expect(config.state.dir).toBe('./var');
     expect(config.capture.phantom.width).toBe(1920);
