@@ -1,15 +1,22 @@
 import { buildApiApp, type ApiApp } from './api/app.js';
+import { apiSecurityFrom } from './api/auth.js';
+import { displayViewOf } from './api/display-view.js';
+import { temperaturesOf } from './api/temperatures.js';
 import { ApiServer } from './api/api-server.js';
-import { isReady, type HealthCheck } from './api/health.js';
+import type { HealthCheck } from './api/health.js';
+import { healthBody } from './api/health-body.js';
 import { CaptureService } from './capture/capture-service.js';
 import { createFrameSource } from './capture/create-source.js';
 import type { FrameSource } from './capture/frame-source.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Config } from './core/config/index.js';
 import { EventBus } from './core/event-bus.js';
+import type { BusEvents } from './core/events.js';
+import { RestartRequests } from './core/restart-requests.js';
+import { TemporaryLogLevel } from './core/temporary-log-level.js';
 import { LifecycleGroup } from './core/lifecycle.js';
 import { componentLogger, type Logger } from './core/logger.js';
-import { VERSION } from './core/version.js';
+import { PROJECT_ROOT, VERSION } from './core/version.js';
 import { captureHealth } from './device/capture-health.js';
 import { Watchdog, type WatchdogNotifier } from './device/watchdog/watchdog.js';
 import { HealthMonitor } from './device/health/health-monitor.js';
@@ -20,16 +27,20 @@ import { createStatusDisplay } from './device/display/create-status-display.js';
 import { DisplayPresenter } from './device/display/display-presenter.js';
 import type { StatusDisplay } from './device/display/status-display.js';
 import { displayInputFrom } from './device/display-input.js';
+import { testPages } from './device/display/test-pages.js';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { InferenceEngine } from './infer/engine/engine.js';
-import { WorkerEngine } from './infer/engine/worker-engine.js';
+import { createWorkerEngine } from './infer/engine/create-worker-engine.js';
 import { InferenceService } from './infer/inference-service.js';
+import { createFleetParts } from './fleet/agent/create-fleet-parts.js';
 import { FrameConsumer } from './pipeline/frame-consumer.js';
 import { ScreeningPipeline } from './pipeline/screening-pipeline.js';
 import { newExamId } from './records/exam-record.js';
 import type { ExamStore } from './records/exam-store.js';
 import { SqliteExamStore } from './records/sqlite-exam-store.js';
+import { DaemonSelfTest } from './selftest/daemon-selftest.js';
+import type { TopicBody } from './telemetry/contract/index.js';
 import { registerCaptureMetrics } from './telemetry/capture-metrics.js';
 import { EventLoopLag } from './telemetry/event-loop-lag.js';
 import { TelemetryService } from './telemetry/telemetry-service.js';
@@ -51,27 +62,6 @@ export interface DaemonDeps {
   readonly healthSources?: HealthSources;
   /** systemd's notify socket (main.ts builds it from the environment); with a watchdog interval, a Watchdog part runs. */
   readonly notifier?: WatchdogNotifier;
-}
-
-/** The production engine: onnxruntime-node in a worker thread, tuned from `inference.*`. */
-export function createWorkerEngine(
-  config: Config['inference'],
-  deps: { logger: Logger; onRestart: (reason: string, restarts: number) => void },
-): InferenceEngine {
-  return new WorkerEngine({
-    settings: {
-      providers: config.providers,
-      intraOpThreads: config.intraOpThreads,
-      allowSpinning: config.allowSpinning,
-      graphOptimization: config.graphOptimization,
-      deviceId: 0,
-    },
-    warmupRuns: config.warmupRuns,
-    hardTimeoutMs: config.hardTimeoutMs,
-    loadTimeoutMs: config.loadTimeoutMs,
-    logger: deps.logger,
-    onRestart: deps.onRestart,
-  });
 }
 
 /** The configuration as it may leave the device: file paths of keys are fine, anything named like a secret is not. */
@@ -130,10 +120,12 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
   const engineLog = log('inference');
   const engine = (deps.createEngine ?? createWorkerEngine)(config.inference, {
+    stateDir: config.state.dir,
     logger: engineLog,
     onRestart: (reason, restarts) => bus.emit('engineRestarted', { reason, restarts, at: clock.now() }),
   });
-  const inference = new InferenceService({ config, engine, bus, clock, logger: engineLog });
+  // The fleet's model store decides what boots (its active slot, else inference.package); built below.
+  const inference = new InferenceService({ config, engine, bus, clock, logger: engineLog, packageDir: () => fleet.agent.bootPackageDir() });
   // A store passed in belongs to the caller (tests read it after stop); the one opened here is closed here.
   const ownsStore = !deps.examStore;
   let examStore: ExamStore;
@@ -197,19 +189,41 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       mqtt: telemetry.health(),
     }),
   };
-  const telemetry = new TelemetryService({
+  // The update agent (src/fleet) reports its phase on the bus; until it does, the state is the loaded model, idle.
+  let modelState: BusEvents['modelStateChanged'] | null = null;
+  bus.on('modelStateChanged', (e) => {
+    modelState = e;
+  });
+  const initialModelState = (): TopicBody<'modelState'> => {
+    const m = inference.model;
+    return {
+      installed: m ? { id: m.id, version: m.version, sha256: m.sha256, securityVersion: m.manifest.securityVersion } : null,
+      candidate: null,
+      phase: 'idle',
+      progress: null,
+      jobId: null,
+    };
+  };
+  const examOnDisplay = (): boolean => screening.view().phase !== 'idle';
+  const logLevel = new TemporaryLogLevel(logger, config.log.level);
+  const restarts = new RestartRequests({ bus, clock, examRunning: () => screening.view().phase === 'scanning', logger: log('daemon') });
+  const selftest: DaemonSelfTest = new DaemonSelfTest({
+    config,
+    live: {
+      capture: () => capture.stats(),
+      display: () => displayHealth(display),
+      broker: (): HealthCheck => telemetry.health(),
+      examRunning: () => screening.view().phase === 'scanning',
+    },
+  });
+  const telemetry: TelemetryService = new TelemetryService({
     config,
     bus,
     logger: log('telemetry'),
     store: examStore,
     version: VERSION,
     view: {
-      health: () => {
-        const checks = health.checks();
-        const statuses = Object.values(checks).map((c) => c.status);
-        const status = statuses.includes('failed') ? 'failed' : statuses.includes('degraded') ? 'degraded' : 'ok';
-        return { status, ready: isReady(checks), checks };
-      },
+      health: () => healthBody(health.checks()),
       model: () => {
         const m = inference.model;
         return m ? { id: m.id, version: m.version, sha256: m.sha256, provider: m.provider } : null;
@@ -227,10 +241,33 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         };
       },
       config: () => redactConfig(config),
-      setLogLevel: (level) => {
-        logger.level = level;
+      modelState: () => {
+        if (!modelState) return initialModelState();
+        // The bus event carries its monotonic `at`; the wire payload has the envelope's sentAt instead.
+        const { at: _at, ...body } = modelState;
+        return body;
+      },
+      commands: {
+        setLogLevel: (level, durationS) => logLevel.set(level, durationS),
+        restart: (args) => restarts.request(args.reason ?? 'remote restart command', args.delayMs ?? 0),
+        selftest: (args) => selftest.run(args.checks),
+        displayTest: async (args) => {
+          const shown = await presenter.playTestPages(testPages().map((p) => p.state), args.durationMs ?? 3000, examOnDisplay);
+          return { pages: shown.shown, interrupted: shown.interrupted };
+        },
+        rollback: (args) => fleet.agent.rollback(args),
       },
     },
+  });
+  const fleet = createFleetParts({
+    config,
+    engine,
+    bus,
+    clock,
+    logger: log('fleet'),
+    telemetry: () => telemetry,
+    examRunning: () => screening.view().phase !== 'idle',
+    inferenceHealthy: () => inference.health().status !== 'failed',
   });
   let starting = true;
   const presenter = new DisplayPresenter({
@@ -245,10 +282,36 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         checks: health.checks(),
         model: model ? { id: model.id, version: model.version } : null,
         modelError: inference.error ? inference.error.code : null,
+        update: fleet.agent.updateProgress(),
       });
     },
   });
-  const app = buildApiApp({ logger: log('api'), health, metrics, version: VERSION });
+  const apiLog = log('api');
+  const app = buildApiApp({
+    logger: apiLog,
+    ...apiSecurityFrom(config.api),
+    dashboardDir: join(PROJECT_ROOT, 'web', 'dashboard'),
+    events: { maxClients: config.api.maxEventClients },
+    view: {
+      version: VERSION,
+      deviceId: config.device.id,
+      now: () => clock.now(),
+      health,
+      metrics,
+      exam: () => screening.view(),
+      capture: () => capture.stats(),
+      pipeline: () => screening.counters(),
+      temperatures: () => temperaturesOf(deviceHealth.snapshot()),
+      eventLoopLagMs: () => eventLoop.snapshot(false).p99Ms,
+      model: () => inference.model,
+      modelError: () => (inference.error ? `${inference.error.code}: ${inference.error.message}` : null),
+      exams: examStore,
+      frames: screening,
+      display: displayViewOf(display),
+      selftest,
+      bus,
+    },
+  });
   const api = new ApiServer({ app, host: config.api.host, port: config.api.port, logger: log('api') });
 
   const lifecycleLog = log('daemon');
@@ -264,7 +327,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
           },
         })
       : null;
-  const parts = new LifecycleGroup([records, eventLoop, display, presenter, ...(tegrastats ? [tegrastats] : []), deviceHealth, telemetry, inference, capture, screening, consumer, api, ...(watchdog ? [watchdog] : [])], {
+  const parts = new LifecycleGroup([restarts, records, eventLoop, display, presenter, ...(tegrastats ? [tegrastats] : []), deviceHealth, telemetry, fleet.recovery, inference, ...fleet.parts, capture, screening, consumer, api, ...(watchdog ? [watchdog] : [])], {
     report: (event, part, tookMs) => {
       lifecycleLog.debug({ part, tookMs: Math.round(tookMs) }, `${part} ${event}`);
       bus.emit(event === 'started' ? 'partStarted' : 'partStopped', { part, tookMs });

@@ -8,8 +8,15 @@ import { SystemdNotifier } from './device/watchdog/systemd-notifier.js';
 
 /** SIGTERM/SIGINT must end the process within this time even if a part hangs while stopping. */
 const STOP_DEADLINE_MS = 2000;
+/**
+ * While a start may build a TensorRT engine (minutes on an Orin with a cold cache), ask systemd for 60 s more every
+ * 20 s: TimeoutStartSec then only catches a start that stopped running, and inference.loadTimeoutMs bounds the build.
+ */
+const EXTEND_START_EVERY_MS = 20_000;
+const EXTEND_START_BY_USEC = 60_000_000;
 
-export const EXIT = { ok: 0, failure: 1, forced: 2 } as const;
+/** 75 (EX_TEMPFAIL): a clean stop because a restart was asked for; the unit restarts on it (RestartForceExitStatus=75). */
+export const EXIT = { ok: 0, failure: 1, forced: 2, restart: 75 } as const;
 
 /**
  * Process glue only: arguments, configuration, the root logger, signals and exit codes. Everything else happens in
@@ -43,7 +50,8 @@ export async function runDaemon(argv: readonly string[], env: NodeJS.ProcessEnv 
 
   const stopped = new Promise<number>((resolve) => {
     let stopping = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
+    const onSignal = (signal: NodeJS.Signals | 'restart'): void => {
+      if (stopping && signal === 'restart') return;
       if (stopping) {
         logger.warn({ signal }, 'second signal: exiting now');
         logger.flush();
@@ -61,7 +69,7 @@ export async function runDaemon(argv: readonly string[], env: NodeJS.ProcessEnv 
       deadline.unref();
       daemon
         .stop()
-        .then(() => resolve(EXIT.ok))
+        .then(() => resolve(signal === 'restart' ? EXIT.restart : EXIT.ok))
         .catch((error: unknown) => {
           logger.error({ err: error }, 'stop failed');
           resolve(EXIT.failure);
@@ -70,13 +78,23 @@ export async function runDaemon(argv: readonly string[], env: NodeJS.ProcessEnv 
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    daemon.bus.on('restartRequested', (e) => {
+      logger.warn({ reason: e.reason }, 'restarting on request');
+      onSignal('restart');
+    });
   });
 
+  const extendStart = config.inference.providers.includes('tensorrt')
+    ? setInterval(() => notifier.extendTimeout(EXTEND_START_BY_USEC), EXTEND_START_EVERY_MS)
+    : null;
+  if (extendStart) notifier.extendTimeout(EXTEND_START_BY_USEC);
   try {
     await daemon.start(startAbort.signal);
+    if (extendStart) clearInterval(extendStart);
     notifier.ready();
     notifier.status('screening');
   } catch (error) {
+    if (extendStart) clearInterval(extendStart);
     if (startAbort.signal.aborted) return stopped;
     const coded = toMyoError(error);
     logger.fatal({ err: error, code: coded.code }, 'start failed');

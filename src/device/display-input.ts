@@ -1,6 +1,6 @@
 import type { HealthCheck } from '../api/health.js';
 import type { CaptureStats } from '../capture/capture-stats.js';
-import type { DisplayFault, DisplayInput, HealthIcons, HealthLevel } from './display/display-state.js';
+import type { DisplayFault, DisplayInput, HealthIcons, HealthLevel, UpdateProgress } from './display/display-state.js';
 import type { ExamView } from '../screening/exam-machine.js';
 
 export interface DisplaySources {
@@ -12,6 +12,8 @@ export interface DisplaySources {
   readonly checks: Readonly<Record<string, HealthCheck>>;
   readonly model: { readonly id: string; readonly version: string } | null;
   readonly modelError: string | null;
+  /** The model update in progress (src/fleet/agent), or null; the display never lets it cover an exam. */
+  readonly update?: UpdateProgress | null;
 }
 
 function level(check: HealthCheck | undefined): HealthLevel {
@@ -50,7 +52,7 @@ export function displayInputFrom(s: DisplaySources): DisplayInput {
     view: s.view,
     faults,
     model: s.model,
-    update: null,
+    update: s.update ?? null,
     health,
     fps: s.capture.fps > 0 ? s.capture.fps : null,
   };

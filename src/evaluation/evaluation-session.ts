@@ -1,6 +1,6 @@
 import type { Config } from '../core/config/index.js';
 import type { Logger } from '../core/logger.js';
-import { createWorkerEngine } from '../daemon.js';
+import { createWorkerEngine } from '../infer/engine/create-worker-engine.js';
 import { resolvePackageDir } from '../infer/inference-service.js';
 import { loadModelPackage } from '../infer/model-loader.js';
 import { trustFromConfig } from '../infer/package/trust.js';
@@ -37,7 +37,7 @@ export async function runEvaluation(options: EvaluationSessionOptions): Promise<
   const inference = { ...config.inference, intraOpThreads: options.intraOpThreads ?? config.inference.intraOpThreads };
   const screening = { ...config.screening, minUsableFrames: options.minUsableFrames ?? config.screening.minUsableFrames };
   const packageDir = options.packageDir ?? resolvePackageDir(config.inference.package);
-  const engine = createWorkerEngine(inference, { logger: options.logger, onRestart: () => undefined });
+  const engine = createWorkerEngine(inference, { logger: options.logger, onRestart: () => undefined, stateDir: config.state.dir });
   try {
     const loaded = await loadModelPackage(packageDir, { engine, trust: trustFromConfig(config.models) });
     const { model } = loaded;

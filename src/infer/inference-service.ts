@@ -17,6 +17,11 @@ export interface InferenceServiceDeps {
   readonly bus: EventBus;
   readonly clock: Clock;
   readonly logger: Logger;
+  /**
+   * The package to boot from, asked at start: the model store's active slot once the fleet has installed one
+   * (src/fleet/agent), else `inference.package`.
+   */
+  readonly packageDir?: () => string;
 }
 
 /** A package path from the configuration: relative paths are relative to the installation (where models/ ships). */
@@ -53,7 +58,7 @@ export class InferenceService implements Lifecycle {
   }
 
   async start(): Promise<void> {
-    await this.load(this.#deps.config.inference.package);
+    await this.load(this.#deps.packageDir?.() ?? this.#deps.config.inference.package);
   }
 
   /** Loads and activates a package; returns the refusal (already logged) instead of throwing. */

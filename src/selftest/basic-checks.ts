@@ -7,7 +7,7 @@ import { createFrameSource } from '../capture/create-source.js';
 import { systemClock } from '../core/clock.js';
 import type { Config } from '../core/config/index.js';
 import { EventBus } from '../core/event-bus.js';
-import { createWorkerEngine } from '../daemon.js';
+import { createWorkerEngine } from '../infer/engine/create-worker-engine.js';
 import { resolvePackageDir } from '../infer/inference-service.js';
 import { loadModelPackage } from '../infer/model-loader.js';
 import { trustFromConfig } from '../infer/package/trust.js';
@@ -40,7 +40,7 @@ export function captureCheck(config: Config, seconds = 4): Check {
 /** Verifies and loads the configured package in a fresh engine: signature, hashes, I/O, golden vectors, latency. */
 export function modelCheck(config: Config, runs = 50): Check {
   return async () => {
-    const engine = createWorkerEngine(config.inference, { logger: quiet, onRestart: () => undefined });
+    const engine = createWorkerEngine(config.inference, { logger: quiet, onRestart: () => undefined, stateDir: config.state.dir });
     try {
       const dir = resolvePackageDir(config.inference.package);
       const loaded = await loadModelPackage(dir, { engine, trust: trustFromConfig(config.models) });

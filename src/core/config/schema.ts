@@ -53,10 +53,46 @@ export const LogSchema = Type.Object(
   Strict,
 );
 
+/** One API client: a name for the log and either the token itself or a file holding it (the file is preferred). */
+export const ApiTokenSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+    token: Type.Optional(Type.String({ minLength: 16, maxLength: 512 })),
+    tokenFile: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
 export const ApiSchema = Type.Object(
   {
     host: Type.String({ default: '127.0.0.1', minLength: 1 }),
     port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
+    auth: Type.Object(
+      {
+        /**
+         * Bearer tokens. None on a loopback host: the API is open (a warning is logged); none on any other host: the
+         * daemon refuses to start (MYO_ERR_API_INSECURE).
+         */
+        tokens: Type.Array(ApiTokenSchema, { default: [], maxItems: 32 }),
+        /** Routes served without a token (exact paths). */
+        publicRoutes: Type.Array(Type.String({ pattern: '^/', maxLength: 256 }), { default: ['/livez', '/readyz', '/metrics'], maxItems: 64 }),
+        /** Failed attempts per client address within `windowMs` before it is refused (429) for `blockMs`. */
+        maxFailures: Type.Integer({ default: 10, minimum: 1, maximum: 10_000 }),
+        windowMs: Type.Integer({ default: 60_000, minimum: 1000 }),
+        blockMs: Type.Integer({ default: 60_000, minimum: 1000 }),
+      },
+      Strict,
+    ),
+    /** HTTPS when both files are set (PEM); plain HTTP otherwise. */
+    tls: Type.Object(
+      {
+        certFile: Type.String({ default: '' }),
+        keyFile: Type.String({ default: '' }),
+      },
+      Strict,
+    ),
+    /** Concurrent dashboard event streams (`/api/v1/events`); one more is refused with 503. */
+    maxEventClients: Type.Integer({ default: 8, minimum: 1, maximum: 256 }),
   },
   Strict,
 );
@@ -124,7 +160,12 @@ export const V4l2SourceSchema = Type.Object(
     pipeline: Type.Union([Type.Literal('ffmpeg'), Type.Literal('gstreamer'), Type.Literal('custom')], {
       default: 'ffmpeg',
     }),
-    inputFormat: Type.Union([Type.Literal('mjpeg'), Type.Literal('yuyv')], { default: 'mjpeg' }),
+    inputFormat: Type.Union([Type.Literal('mjpeg'), Type.Literal('yuyv'), Type.Literal('uyvy')], { default: 'mjpeg' }),
+    /**
+     * What sits behind the node: a USB UVC grabber, or a TC358743 HDMI-to-CSI bridge (UYVY only; the capture command
+     * first runs `v4l2-ctl --set-dv-bt-timings query`, and the EDID must be loaded at boot: docs/operations.md).
+     */
+    bridge: Type.Union([Type.Literal('uvc'), Type.Literal('tc358743')], { default: 'uvc' }),
     width: Type.Integer({ default: 1920, minimum: 16 }),
     height: Type.Integer({ default: 1080, minimum: 16 }),
     /** Full argv of a custom capture command whose stdout carries frames in `output` format. */
@@ -197,6 +238,26 @@ export const InferenceSchema = Type.Object(
     hardTimeoutMs: Type.Integer({ default: 2000, minimum: 50, maximum: 120_000 }),
     /** Session creation (a TensorRT engine build can take minutes). */
     loadTimeoutMs: Type.Integer({ default: 120_000, minimum: 1000 }),
+    /**
+     * TensorRT provider options (src/infer/engine/tensorrt-options.ts). Only the patched onnxruntime binding built by
+     * deploy/jetson/build-onnxruntime.sh honours them; the stock npm binding ignores them (a warning is logged).
+     */
+    tensorrt: Type.Object(
+      {
+        fp16: Type.Boolean({ default: true }),
+        /** Keep built engines on disk so a restart loads them in seconds instead of rebuilding for minutes. */
+        engineCache: Type.Boolean({ default: true }),
+        /** Engine cache root; empty: `<state.dir>/trt-cache`. Each model hash, TensorRT version and precision gets its own folder. */
+        cacheDir: Type.String({ default: '' }),
+        /** Reuse layer timings across builds (a rebuild after a model update gets faster). */
+        timingCache: Type.Boolean({ default: true }),
+        /** Builder scratch memory; the Orin shares it with the CPU. */
+        workspaceMiB: Type.Integer({ default: 1024, minimum: 64, maximum: 65_536 }),
+        /** 0-5: higher searches longer for faster kernels (TensorRT's default is 3). */
+        builderOptimizationLevel: Type.Integer({ default: 3, minimum: 0, maximum: 5 }),
+      },
+      Strict,
+    ),
   },
   Strict,
 );
@@ -329,6 +390,61 @@ export const MqttSchema = Type.Object(
   Strict,
 );
 
+/** The fleet model-update agent (ARCHITECTURE section 7, docs/model-update.md). Off unless a fleet runs it. */
+export const FleetSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: false }),
+    /** The rollout group this cart belongs to (`canary`, `main`, ...): it follows `groups/{group}/desired`. */
+    group: Type.String({ default: 'main', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' }),
+    /** Keys that sign job and desired-state documents (several during rotation); separate from models.trustedKeys. */
+    trustedKeys: Type.Array(
+      Type.Object(
+        {
+          id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }),
+          publicKeyFile: Type.String({ minLength: 1 }),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [], maxItems: 16 },
+    ),
+    /** Plain HTTP is refused except to loopback when this is set (tests, a local package server). */
+    allowHttpLoopback: Type.Boolean({ default: false }),
+    download: Type.Object(
+      {
+        /** A package larger than this is refused before a byte is fetched. */
+        maxBytes: Type.Integer({ default: 512 * 1024 * 1024, minimum: 1024 }),
+        /** No byte for this long aborts the transfer (it resumes on the next attempt). */
+        timeoutMs: Type.Integer({ default: 30_000, minimum: 100, maximum: 3_600_000 }),
+        /** Attempts before the job fails; each resumes where the last stopped. */
+        attempts: Type.Integer({ default: 3, minimum: 1, maximum: 20 }),
+      },
+      Strict,
+    ),
+    validation: Type.Object(
+      {
+        /** Timed runs on the shadow session; their p95 is held to the latency budget. */
+        latencyRuns: Type.Integer({ default: 30, minimum: 5, maximum: 1000 }),
+        /** Inference budget in ms for the p95; 0: pipeline.budgetMs (or one frame period at capture.fps). */
+        budgetMs: Type.Number({ default: 0, minimum: 0, maximum: 10_000 }),
+      },
+      Strict,
+    ),
+    probation: Type.Object(
+      {
+        /** The window ends after this many inferences by the new model, or `seconds`, whichever comes first. */
+        inferences: Type.Integer({ default: 200, minimum: 1, maximum: 1_000_000 }),
+        seconds: Type.Number({ default: 120, minimum: 0.1, maximum: 86_400 }),
+        /** More failed inferences than this (or any engine restart, or failed inference health) rolls back. */
+        maxInferenceErrors: Type.Integer({ default: 0, minimum: 0, maximum: 1000 }),
+      },
+      Strict,
+    ),
+    /** Boots that may start a freshly activated model before it is committed; one more rolls it back. */
+    maxBootAttempts: Type.Integer({ default: 2, minimum: 1, maximum: 10 }),
+  },
+  Strict,
+);
+
 export const ConfigSchema = Type.Object(
   {
     device: DeviceSchema,
@@ -343,6 +459,7 @@ export const ConfigSchema = Type.Object(
     display: DisplaySchema,
     health: HealthSchema,
     mqtt: MqttSchema,
+    fleet: FleetSchema,
   },
   Strict,
 );
@@ -356,3 +473,4 @@ export type PipelineConfig = Config['pipeline'];
 export type DisplayConfig = Config['display'];
 export type HealthConfig = Config['health'];
 export type MqttConfig = Config['mqtt'];
+export type FleetConfig = Config['fleet'];

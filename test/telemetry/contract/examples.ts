@@ -95,14 +95,23 @@ export const TOPIC_EXAMPLES = {
   },
   job: {
     params: { jobId: 'job-2025-03-14-a' },
+    // Signed wrapper: `payload` is the JSON text of a JobPayloadSchema object (src/fleet/documents).
     payload: {
       v: 1,
-      jobId: 'job-2025-03-14-a',
-      kind: 'model_update',
-      model: { id: 'myonet', version: '1.3.0', securityVersion: 4, url: 'https://fleet.example/models/myonet-1.3.0.tar', sha256: SHA, size: 48_000_000 },
-      createdAt: '2025-03-14T08:00:00.000Z',
+      alg: 'ed25519',
+      keyId: 'fleet-2025',
+      payload: JSON.stringify({
+        v: 1,
+        kind: 'model_update',
+        jobId: 'job-2025-03-14-a',
+        deviceId: DEVICE_ID,
+        target: { id: 'myonet', version: '1.3.0', securityVersion: 4, baseUrl: 'https://fleet.example/models/myonet/1.3.0', manifestSha256: SHA, totalBytes: 48_000_000, allowDowngrade: false },
+        issuedAt: '2025-03-14T08:00:00.000Z',
+        expiresAt: null,
+      }),
+      sig: `${'A'.repeat(86)}==`,
     },
-    breakIt: (p) => ({ ...p, model: { ...(p['model'] as object), url: 'http://insecure.example/m.tar' } }),
+    breakIt: (p) => ({ ...p, alg: 'rsa' }),
   },
   jobStatus: {
     params: { jobId: 'job-2025-03-14-a' },
@@ -123,8 +132,14 @@ export const TOPIC_EXAMPLES = {
   },
   groupDesired: {
     params: { group: 'ward-3' },
-    payload: { v: 1, group: 'ward-3', model: { id: 'myonet', version: '1.3.0' }, updatedAt: '2025-03-14T07:00:00.000Z' },
-    breakIt: (p) => ({ ...p, v: 2 }),
+    payload: {
+      v: 1,
+      alg: 'ed25519',
+      keyId: 'fleet-2025',
+      payload: JSON.stringify({ v: 1, kind: 'group_desired', group: 'ward-3', revision: 7, target: null, issuedAt: '2025-03-14T07:00:00.000Z', expiresAt: null }),
+      sig: `${'B'.repeat(86)}==`,
+    },
+    breakIt: (p) => ({ ...p, sig: 'not base64' }),
   },
 } satisfies Record<TopicName, TopicExample>;
 
