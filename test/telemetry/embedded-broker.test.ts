@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 describe('the embedded broker', () => {
-  it('listens on loopback and carries the daemon connection to a subscriber (retained messages included)', async () => {
+  it('listens on loopback and carries the daemon connection (MQTT 5 refused: 3.1.1 fallback) to a subscriber, retained messages included', async () => {
     const broker = new EmbeddedBroker({ host: '127.0.0.1', port: 0, logger: silentLogger() });
     await broker.start();
     cleanup.push(() => broker.stop());
@@ -29,6 +29,8 @@ describe('the embedded broker', () => {
     await connection.start();
     cleanup.push(() => connection.stop());
     await expect.poll(() => connection.connected, { timeout: 5000 }).toBe(true);
+    // aedes refuses an MQTT 5 CONNECT: `auto` tried 5 first and fell back to 3.1.1 by itself.
+    expect(connection.protocolVersion).toBe(4);
     // A subscriber that comes later still gets the retained info.
     await new Promise((r) => setTimeout(r, 200));
     const sub = mqtt.connect(broker.url, { protocolVersion: 4, clientId: 'sub-e' });

@@ -74,6 +74,30 @@ describe('MqttConnection against a real mosquitto', () => {
     await expect.poll(() => messages.find((m) => m.text.includes('offline'))?.text, { timeout: 10_000 }).toContain('"session":7');
   }, 30_000);
 
+  it('does not flap offline on a quick reconnect within the will delay, and says offline when the cart stays away', async () => {
+    broker = await startMosquitto();
+    const { messages } = await observe(broker.url, 'cart-4');
+    const relay = await tcpRelay(broker.port);
+    cleanup.push(() => relay.close());
+    const c = connection(relay.url, 'cart-4', { willDelaySec: 3, reconnect: { initialDelayMs: 100, maxDelayMs: 200 } });
+    await c.start();
+    await expect.poll(() => c.connected, { timeout: 5000 }).toBe(true);
+    relay.cut();
+    // Back within ~0.2 s: the session resumes before the 3 s will delay, so the broker drops the will.
+    await expect.poll(() => c.connects, { timeout: 5000 }).toBe(2);
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(messages.some((m) => m.text.includes('offline'))).toBe(false);
+    // Now the cart stays away: the will goes out once the delay has passed.
+    await c.stop();
+    const away = connection(relay.url, 'cart-4', { willDelaySec: 1, reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000 } });
+    await away.start();
+    await expect.poll(() => away.connected, { timeout: 5000 }).toBe(true);
+    const cutAt = Date.now();
+    relay.cut();
+    await expect.poll(() => messages.some((m) => m.text.includes('offline')), { timeout: 10_000 }).toBe(true);
+    expect(Date.now() - cutAt).toBeGreaterThanOrEqual(900);
+  }, 40_000);
+
   it('reconnects by itself after the broker restarts', async () => {
     broker = await startMosquitto();
     const c = connection(broker.url, 'cart-3');
