@@ -14,6 +14,7 @@ const MODULES: Record<string, () => Promise<{ run: BenchModule }>> = {
   'capture-throughput': () => import('./capture-throughput.js'),
   'screening-pipeline': () => import('./screening-pipeline.js'),
   outbox: () => import('./outbox.js'),
+  'outbox-mqtt': () => import('./outbox-mqtt.js'),
   // Only with --soak MIN: the long memory run over the full phantom session.
   'screening-soak': () => import('./screening-soak.js'),
 };

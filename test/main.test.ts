@@ -60,7 +60,7 @@ describe('the daemon process', () => {
     const t0 = Date.now();
     daemon.child.kill('SIGTERM');
     const exit = await daemon.exited;
-    expect(exit.code).toBe(0);
+    expect({ ...exit, stderr: exit.code === 0 ? '' : daemon.stderrTail(), last: exit.code === 0 ? null : daemon.logs.slice(-5) }).toMatchObject({ code: 0, signal: null, stderr: '' });
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(daemon.logs.some((line) => line.msg === 'stopped')).toBe(true);
   });

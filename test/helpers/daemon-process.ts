@@ -8,6 +8,8 @@ export interface DaemonProcess {
   waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Resolves with the exit code (or signal name) and the time it took after `kill()`. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The last 4 KiB of stderr (native crashes and uncaught errors land there, not in the JSON log). */
+  stderrTail(): string;
 }
 
 /** Starts the built daemon (`dist/src/main.js`) as a real process and collects its JSON log lines. */
@@ -42,6 +44,7 @@ export function startDaemonProcess(args: string[], env: Record<string, string>):
     child,
     logs,
     exited,
+    stderrTail: () => stderr.slice(-4096),
     waitForLog(match, timeoutMs = 15_000) {
       const found = logs.find(match);
       if (found) return Promise.resolve(found);

@@ -316,6 +316,19 @@ export class WorkerEngine implements InferenceEngine {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    // Release the active session inside the worker first: the worker handles messages in order, so this waits for a
+    // run in flight to return, and the thread is not torn down under onnxruntime mid-run. Bounded: a hung run is not
+    // waited for.
+    const serving = this.#handle;
+    const active = this.#active;
+    if (serving && !serving.dead && active) {
+      await Promise.race([
+        this.#request(serving, { type: 'release', id: this.#nextId++, slot: active.slot }, CLOSE_RELEASE_MS, () =>
+          new MyoError('MYO_ERR_ENGINE_TIMEOUT', 'releasing the session at close timed out'),
+        ).catch(() => undefined),
+        new Promise((resolve) => setTimeout(resolve, CLOSE_RELEASE_MS).unref()),
+      ]);
+    }
     this.#closed = true;
     for (const pending of this.#pending.values()) {
       clearTimeout(pending.timer);
@@ -332,6 +345,9 @@ export class WorkerEngine implements InferenceEngine {
     }
   }
 }
+
+/** How long close() lets a run in flight finish and the session be released before the worker is terminated. */
+const CLOSE_RELEASE_MS = 1000;
 
 type Answer<K extends FromWorker['type']> = Extract<FromWorker, { type: K }>;
 
