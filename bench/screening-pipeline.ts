@@ -11,6 +11,7 @@ import type { ScriptSegment } from '../src/capture/phantom/script-types.js';
 import { ConfigSchema, type Config } from '../src/core/config/schema.js';
 import { deepFreeze } from '../src/core/config/load.js';
 import { createDaemon } from '../src/daemon.js';
+import { startWatchers } from './soak-watchers.js';
 import { stageDurations } from '../src/pipeline/frame-timings.js';
 import { ReplaySource } from './replay-source.js';
 import type { BenchModule, BenchResult } from './types.js';
@@ -128,6 +129,9 @@ export async function runOnce(spec: RunSpec): Promise<BenchResult> {
   });
   const controller = new AbortController();
   await daemon.start(controller.signal);
+  const address = daemon.apiAddress();
+  // The soak runs with a dashboard and a fleet subscriber attached, as a cart in the field would.
+  const watchers = spec.fullScript && address ? startWatchers(`http://127.0.0.1:${address.port}`, daemon.telemetry.brokerUrl) : null;
   try {
     await new Promise((resolve) => setTimeout(resolve, spec.warmupSeconds * 1000));
     const before = daemon.capture.stats();
@@ -142,6 +146,7 @@ export async function runOnce(spec: RunSpec): Promise<BenchResult> {
     }
     measuring = false;
     const seconds = (performance.now() - started) / 1000;
+    const watched = await watchers?.stop();
     const after = daemon.capture.stats();
     const lag = daemon.eventLoop.snapshot(false);
     const captured = after.framesCaptured - before.framesCaptured;
@@ -157,7 +162,7 @@ export async function runOnce(spec: RunSpec): Promise<BenchResult> {
       description:
         `1080p phantom screens (${replay ? 'pre-rendered exam screens replayed' : 'live phantom'}) at ${spec.fps} fps through capture, quality gate, preprocessing, onnxruntime (worker, ` +
         `${spec.threads} intra-op thread${spec.threads > 1 ? 's' : ''}) and the exam machine, ${Math.round(seconds)} s ` +
-        `after ${spec.warmupSeconds} s warm-up${spec.fullScript ? ', full scripted session (idle, freezes, no-signal)' : ', exam segments only'}`,
+        `after ${spec.warmupSeconds} s warm-up${spec.fullScript ? ', full scripted session (idle, freezes, no-signal), with a dashboard (event stream, status and frame polls) and a fleet MQTT subscriber attached' : ', exam segments only'}`,
       metrics: {
         ...summarise('mailbox', samples.mailbox),
         ...summarise('preprocess', samples.preprocess),
@@ -179,6 +184,15 @@ export async function runOnce(spec: RunSpec): Promise<BenchResult> {
         rss_end_mib: rssValues[rssValues.length - 1] ?? 0,
         rss_max_mib: Math.max(...rssValues),
         rss_slope_mib_per_min: slopePerMinute(settled),
+        ...(watched
+          ? {
+              dashboard_sse_events: watched.sseEvents,
+              dashboard_status_polls: watched.statusPolls,
+              dashboard_frame_polls: watched.framePolls,
+              fleet_mqtt_messages: watched.mqttMessages,
+              watcher_errors: watched.errors,
+            }
+          : {}),
       },
       // The soak plays idle screens and freezes too (nothing to infer there), so only memory and lag are judged.
       targets: spec.fullScript
@@ -191,6 +205,7 @@ export async function runOnce(spec: RunSpec): Promise<BenchResult> {
           },
     };
   } finally {
+    await watchers?.stop();
     await daemon.stop();
     rmSync(stateDir, { recursive: true, force: true });
   }
