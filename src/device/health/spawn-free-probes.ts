@@ -65,3 +65,33 @@ export async function cpuTemperatureFromHwmon(sysRoot = '/sys'): Promise<{ main:
   if (temps.length === 0) return { main: null, max: null };
   return { main: temps[0] ?? null, max: Math.max(...temps) };
 }
+
+/** Jiffies of the aggregate `cpu` line of /proc/stat: busy and total since boot. */
+export function parseProcStatCpu(text: string): { busy: number; total: number } | null {
+  const line = text.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) return null;
+  const fields = line.trim().split(/\s+/).slice(1).map(Number);
+  if (fields.length < 4 || fields.some((f) => !Number.isFinite(f) || f < 0)) return null;
+  // user nice system idle iowait irq softirq steal (guest and guest_nice are already inside user and nice).
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
+  const idleAll = idle + iowait;
+  const total = user + nice + system + idleAll + irq + softirq + steal;
+  return { busy: total - idleAll, total };
+}
+
+/**
+ * CPU load over the interval since the previous call, from /proc/stat read with fs (systeminformation's `currentLoad`
+ * runs `execSync('cat /proc/stat | grep cpu')`: a synchronous shell on the event loop at every health poll, found in
+ * a CPU profile of the daemon under load). The first call answers the average since boot.
+ */
+export function createCpuLoadSampler(procRoot = '/proc'): () => Promise<{ currentLoad: number }> {
+  let previous: { busy: number; total: number } | null = null;
+  return async () => {
+    const now = parseProcStatCpu(await readFile(join(procRoot, 'stat'), 'utf8'));
+    if (!now) throw new Error(`${join(procRoot, 'stat')} has no aggregate cpu line`);
+    const base = previous ?? { busy: 0, total: 0 };
+    previous = now;
+    const total = now.total - base.total;
+    return { currentLoad: total > 0 ? (100 * (now.busy - base.busy)) / total : 0 };
+  };
+}

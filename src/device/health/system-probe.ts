@@ -1,7 +1,7 @@
 import { realpath, stat, statfs } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { currentLoad, mem } from 'systeminformation';
-import { cpuTemperatureFromHwmon, fsSizeFromMounts } from './spawn-free-probes.js';
+import { mem } from 'systeminformation';
+import { cpuTemperatureFromHwmon, createCpuLoadSampler, fsSizeFromMounts } from './spawn-free-probes.js';
 import { known, probeWithin, unknown, type Probed } from './probed.js';
 
 /** Share of all CPU time that was busy, 0..1 (systeminformation's `currentLoad` / 100). */
@@ -45,16 +45,19 @@ export interface SystemInformationPort {
 }
 
 /**
- * Load and memory from systeminformation (it reads /proc); file systems and CPU temperature from the kernel's files
- * directly, because systeminformation forks `df` and sensor helpers for those and a fork from the daemon stalls its
- * event loop (spawn-free-probes.ts).
+ * Memory from systeminformation (it reads /proc/meminfo); CPU load, file systems and CPU temperature from the
+ * kernel's files directly, because systeminformation runs `cat /proc/stat` through a synchronous shell, and forks
+ * `df` and sensor helpers, and a fork from the daemon stalls its event loop (spawn-free-probes.ts). One per probe:
+ * the load sampler keeps the previous reading.
  */
-export const systemInformation: SystemInformationPort = Object.freeze({
-  currentLoad: () => currentLoad(),
-  mem: () => mem(),
-  fsSize: () => fsSizeFromMounts(),
-  cpuTemperature: () => cpuTemperatureFromHwmon(),
-});
+export function systemInformation(): SystemInformationPort {
+  return Object.freeze({
+    currentLoad: createCpuLoadSampler(),
+    mem: () => mem(),
+    fsSize: () => fsSizeFromMounts(),
+    cpuTemperature: () => cpuTemperatureFromHwmon(),
+  });
+}
 
 export interface SystemProbeOptions {
   /** Longest wait for one systeminformation call (default 3000 ms); `df` on a hung mount can block forever. */
@@ -76,7 +79,7 @@ export class SystemProbe {
   readonly #timeoutMs: number;
 
   constructor(options: SystemProbeOptions = {}) {
-    this.#si = options.si ?? systemInformation;
+    this.#si = options.si ?? systemInformation();
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   }
 
