@@ -23,6 +23,9 @@ export interface EventStreamOptions {
  * progress), `inference` (rate changes). Bus listeners and timers exist only while a client is connected; at most
  * `maxClients` at once; `closeAll()` ends every stream (the app calls it before the server closes).
  */
+/** Bytes an event-stream client may leave unread before it is cut off (minutes of events). */
+const MAX_UNREAD_BYTES = 256 * 1024;
+
 export class EventStreamHub {
   readonly #view: ApiView;
   readonly #latency: LatencyWindow;
@@ -130,6 +133,14 @@ export class EventStreamHub {
   }
 
   #send(client: ServerResponse, event: string, data: unknown): void {
+    // A client that stopped reading (a frozen tab, a half-dead link) would otherwise buffer every event in this
+    // process for as long as its socket lives: past the limit it is cut off, and EventSource-style clients reconnect.
+    if (client.writableLength > MAX_UNREAD_BYTES) {
+      this.#logger.warn({ unreadBytes: client.writableLength }, 'event stream client is not reading; closing it');
+      this.#detach(client);
+      client.destroy();
+      return;
+    }
     try {
       client.write(`id: ${this.#nextId}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       this.#nextId += 1;
