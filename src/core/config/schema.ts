@@ -196,6 +196,18 @@ export const CaptureSchema = Type.Object(
   Strict,
 );
 
+/** ed25519 public keys by id, several at once so a key can be rotated (model signing keys, fleet document keys). */
+export const TrustedKeysSchema = Type.Array(
+  Type.Object(
+    {
+      id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }),
+      publicKeyFile: Type.String({ minLength: 1 }),
+    },
+    { additionalProperties: false },
+  ),
+  { default: [], maxItems: 16 },
+);
+
 export const ModelsSchema = Type.Object(
   {
     /**
@@ -203,16 +215,7 @@ export const ModelsSchema = Type.Object(
      * A production cart sets this to false and trusts only `trustedKeys`.
      */
     demo: Type.Boolean({ default: true }),
-    trustedKeys: Type.Array(
-      Type.Object(
-        {
-          id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }),
-          publicKeyFile: Type.String({ minLength: 1 }),
-        },
-        { additionalProperties: false },
-      ),
-      { default: [], maxItems: 16 },
-    ),
+    trustedKeys: TrustedKeysSchema,
   },
   Strict,
 );
@@ -397,16 +400,7 @@ export const FleetSchema = Type.Object(
     /** The rollout group this cart belongs to (`canary`, `main`, ...): it follows `groups/{group}/desired`. */
     group: Type.String({ default: 'main', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' }),
     /** Keys that sign job and desired-state documents (several during rotation); separate from models.trustedKeys. */
-    trustedKeys: Type.Array(
-      Type.Object(
-        {
-          id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }),
-          publicKeyFile: Type.String({ minLength: 1 }),
-        },
-        { additionalProperties: false },
-      ),
-      { default: [], maxItems: 16 },
-    ),
+    trustedKeys: TrustedKeysSchema,
     /** Plain HTTP is refused except to loopback when this is set (tests, a local package server). */
     allowHttpLoopback: Type.Boolean({ default: false }),
     download: Type.Object(

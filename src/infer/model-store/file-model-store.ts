@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
@@ -6,6 +5,8 @@ import { MyoError } from '../../core/errors.js';
 import { fsyncDir, writeFileAtomic } from '../../storage/atomic-file.js';
 import { SLOT_NAMES, type ModelStore, type ModelStoreSnapshot, type SlotModel, type SlotName, type StagedModelInfo } from './model-store.js';
 import {
+  snapshotOf,
+  stagingName,
   activated,
   clearedForStage,
   committed,
@@ -21,10 +22,6 @@ import {
 const RECORD_FILE = 'store.json';
 
 /** Staging keys become folder names: anything outside a safe alphabet is hashed instead. */
-function safeKey(key: string): string {
-  return /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(key) ? key : createHash('sha256').update(key).digest('hex').slice(0, 32);
-}
-
 function io<T>(what: string, work: () => T): T {
   try {
     return work();
@@ -96,18 +93,11 @@ export class FileModelStore implements ModelStore {
   }
 
   snapshot(): ModelStoreSnapshot {
-    const r = this.#record;
-    return {
-      active: this.#model(r.active),
-      committed: r.committed,
-      previous: r.previous === 'factory' ? 'factory' : this.#model(r.previous),
-      candidate: this.#model(r.candidate),
-      securityFloor: r.securityFloor,
-    };
+    return snapshotOf(this.#record, (slot) => this.#model(slot));
   }
 
   stagingDir(key: string): string {
-    const name = safeKey(key);
+    const name = stagingName(key);
     return io('staging folder', () => {
       const base = join(this.root, 'staging');
       for (const entry of readdirSync(base)) if (entry !== name) rmSync(join(base, entry), { recursive: true, force: true });

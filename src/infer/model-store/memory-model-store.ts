@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ModelStore, ModelStoreSnapshot, SlotModel, SlotName, StagedModelInfo } from './model-store.js';
-import { activated, committed, discarded, EMPTY_RECORD, inactiveSlot, rolledBack, staged, type StoreRecord } from './store-record.js';
+import { activated, committed, discarded, EMPTY_RECORD, inactiveSlot, rolledBack, snapshotOf, staged, stagingName, type StoreRecord } from './store-record.js';
 
 /**
  * The in-memory store beside the file one: the same pointer transitions, no persistence, and packages stay where
@@ -33,18 +32,11 @@ export class MemoryModelStore implements ModelStore {
   }
 
   snapshot(): ModelStoreSnapshot {
-    const r = this.#record;
-    return {
-      active: this.#model(r.active),
-      committed: r.committed,
-      previous: r.previous === 'factory' ? 'factory' : this.#model(r.previous),
-      candidate: this.#model(r.candidate),
-      securityFloor: r.securityFloor,
-    };
+    return snapshotOf(this.#record, (slot) => this.#model(slot));
   }
 
   stagingDir(key: string): string {
-    const name = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(key) ? key : createHash('sha256').update(key).digest('hex').slice(0, 32);
+    const name = stagingName(key);
     const dir = join(this.#stagingRoot, name);
     mkdirSync(dir, { recursive: true });
     return dir;

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { createHash } from 'node:crypto';
 import { MyoError } from '../../core/errors.js';
-import type { SlotName, StagedModelInfo } from './model-store.js';
+import type { ModelStoreSnapshot, SlotModel, SlotName, StagedModelInfo } from './model-store.js';
 
 /**
  * The pointer record both store adapters keep (the file adapter in `store.json`, the fake in memory), and the pure
@@ -102,4 +103,20 @@ export function rolledBack(record: StoreRecord): { record: StoreRecord; left: Sl
     record: { ...record, slots, candidate, active: target === 'factory' ? null : target, previous: null, committed: true },
     left,
   };
+}
+
+/** The snapshot of a record, both adapters alike; `model` turns a slot into its model (each adapter knows its folders). */
+export function snapshotOf(record: StoreRecord, model: (slot: SlotName | null) => SlotModel | null): ModelStoreSnapshot {
+  return {
+    active: model(record.active),
+    committed: record.committed,
+    previous: record.previous === 'factory' ? 'factory' : model(record.previous),
+    candidate: model(record.candidate),
+    securityFloor: record.securityFloor,
+  };
+}
+
+/** A staging key as a folder name: kept when it is a plain name, hashed otherwise (it comes from a document). */
+export function stagingName(key: string): string {
+  return /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(key) ? key : createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
