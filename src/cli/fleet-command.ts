@@ -192,21 +192,13 @@ async function publish(values: Values, io: CliIo, signal: AbortSignal | undefine
     // Read back as a cart of the group would, so a document the carts would refuse is never published.
     readDesiredDocument(bytes, { trusted: trustedKeys([{ id: key.id, key: createPublicKey(key.privateKey) }]), now, group, replay: new MemoryReplayGuard() });
     const topic = topicFor('', 'groupDesired', { group });
-    const client = await connectOperator(broker, 'publish');
-    try {
-      await publishConfirmed(client, topic, bytes, true);
-    } finally {
-      await client.endAsync();
-    }
+    await publishOnce(broker, 'publish', topic, bytes, true);
     if (values.json) printJson(io, { published: true, topic, group, revision, keyId: key.id, target, servedAt });
     else {
       const what = target ? `${target.id} ${target.version} (security version ${target.securityVersion}, ${target.totalBytes} bytes) from ${target.baseUrl}` : 'no model change (cleared)';
       io.stdout(`published desired state of group ${group}, revision ${revision}, signed by ${key.id}: ${what}\n`);
     }
-    if (server && servedAt !== null) {
-      io.stderr(`serving ${values.package ?? ''} at ${servedAt} until interrupted (Ctrl-C)\n`);
-      await untilInterrupted(signal);
-    }
+    if (server && servedAt !== null) await serveUntilInterrupted(values, servedAt, io, signal);
     return 0;
   } finally {
     await server?.stop();
@@ -225,23 +217,31 @@ async function publishJob(values: Values, io: CliIo, signal: AbortSignal | undef
     const bytes = signJobDocument({ jobId, deviceId: device, target, issuedAt: now.toISOString(), expiresAt: expiresAt(values, now) }, key);
     readJobDocument(bytes, { trusted: trustedKeys([{ id: key.id, key: createPublicKey(key.privateKey) }]), now, deviceId: device, replay: new MemoryReplayGuard() });
     const topic = topicFor(device, 'job', { jobId });
-    const client = await connectOperator(broker, 'job');
-    try {
-      // Not retained: a job is for one delivery; a cart that was offline gets it from its persistent session.
-      await publishConfirmed(client, topic, bytes, false);
-    } finally {
-      await client.endAsync();
-    }
+    // Not retained: a job is for one delivery; a cart that was offline gets it from its persistent session.
+    await publishOnce(broker, 'job', topic, bytes, false);
     if (values.json) printJson(io, { published: true, topic, jobId, device, keyId: key.id, target, servedAt });
     else io.stdout(`published job ${jobId} for ${device}: ${target.id} ${target.version} from ${target.baseUrl}\n`);
-    if (server && servedAt !== null) {
-      io.stderr(`serving ${values.package ?? ''} at ${servedAt} until interrupted (Ctrl-C)\n`);
-      await untilInterrupted(signal);
-    }
+    if (server && servedAt !== null) await serveUntilInterrupted(values, servedAt, io, signal);
     return 0;
   } finally {
     await server?.stop();
   }
+}
+
+/** Connects as the operator, publishes one document confirmed by the broker (QoS 1), and disconnects. */
+async function publishOnce(broker: Parameters<typeof connectOperator>[0], purpose: Parameters<typeof connectOperator>[1], topic: string, bytes: Buffer, retain: boolean): Promise<void> {
+  const client = await connectOperator(broker, purpose);
+  try {
+    await publishConfirmed(client, topic, bytes, retain);
+  } finally {
+    await client.endAsync();
+  }
+}
+
+/** With --serve, the package stays served until the operator interrupts (carts may still be downloading). */
+async function serveUntilInterrupted(values: Values, servedAt: string, io: CliIo, signal: AbortSignal | undefined): Promise<void> {
+  io.stderr(`serving ${values.package ?? ''} at ${servedAt} until interrupted (Ctrl-C)\n`);
+  await untilInterrupted(signal);
 }
 
 function renderTables(carts: readonly CartRow[], groups: readonly GroupRow[], now: Date): string {
